@@ -1,0 +1,128 @@
+//! Command-line types (clap derive) and nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Python ecosystem news: fetch feeds and newsletters, merge the same story seen in many places,
+/// and write a weekly digest grouped by topic.
+#[derive(Debug, Parser)]
+#[command(name = "pydigest", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored).")]
+pub struct Cli {
+    /// feeds.toml to use (else $PYDIGEST_CONFIG, ./feeds.toml, the user config dir, the built-in catalogue).
+    #[arg(long, global = true, env = "PYDIGEST_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// SQLite database (else $PYDIGEST_DB, `database` in feeds.toml, the user data dir).
+    #[arg(long, global = true, env = "PYDIGEST_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr; no progress bar or summary.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a starter feeds.toml (the built-in catalogue).
+    Init(InitArgs),
+    /// Fetch sources concurrently and store new entries.
+    Fetch(FetchArgs),
+    /// List sources with their health; import or export them.
+    Sources(SourcesArgs),
+    /// Parse one feed or page (file or URL) without storing it.
+    Inspect(InspectArgs),
+}
+
+/// `pydigest init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = "feeds.toml", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `pydigest fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Only these sources (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+}
+
+/// `pydigest sources`.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Import or export instead of listing.
+    #[command(subcommand)]
+    pub action: Option<SourcesAction>,
+}
+
+/// `pydigest sources import|export`.
+#[derive(Debug, Subcommand)]
+pub enum SourcesAction {
+    /// Add sources from an OPML file or a Planet `name<TAB>url` TSV to feeds.toml.
+    Import(ImportArgs),
+    /// Write the sources as OPML to stdout or a file.
+    Export(ExportSourcesArgs),
+}
+
+/// `pydigest sources import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// An .opml/.xml file, or a .tsv of `name<TAB>feed_url` lines.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Show what would be added without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `pydigest sources export`.
+#[derive(Debug, Args)]
+pub struct ExportSourcesArgs {
+    /// OPML 2.0 (the only format, and the default).
+    #[arg(long, default_value_t = true)]
+    pub opml: bool,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The kind a document is read as.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KindArg {
+    /// RSS/Atom/JSON feed.
+    Feed,
+    /// Newsletter: issues split into their links.
+    Newsletter,
+    /// Podcast feed.
+    Podcast,
+    /// HTML page scraped for links.
+    Page,
+}
+
+/// `pydigest inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A file path or an http(s) URL.
+    #[arg(value_name = "PATH|URL")]
+    pub target: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Read it as this kind of source (default: detected).
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+}

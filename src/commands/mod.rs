@@ -1,0 +1,91 @@
+//! One module per subcommand; [`run`] loads what they share and dispatches.
+
+mod fetch;
+mod init;
+mod inspect;
+mod sources;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::store::Store;
+use crate::{Exit, UsageError};
+use anyhow::Context as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// What every command may need: the configuration and where the database is.
+pub struct Ctx {
+    /// Validated feeds.toml.
+    pub config: Config,
+    /// Database file.
+    pub db_path: PathBuf,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+impl Ctx {
+    /// Opens the store and registers the configured sources in it.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        let mut store = Store::open(&self.db_path)?;
+        store.sync_sources(&self.config.sources).context("registering sources")?;
+        Ok(store)
+    }
+
+    /// True when stderr is a terminal (progress bars, colour).
+    pub fn stderr_is_tty(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    if let Command::Init(args) = &cli.command {
+        return init::run(args);
+    }
+    let config = load_config(cli.config.as_deref())?;
+    let db_path = db_path(cli.db.as_deref(), &config)?;
+    let ctx = Ctx { config, db_path, quiet: cli.quiet };
+    match cli.command {
+        Command::Init(_) => unreachable!("handled above"),
+        Command::Fetch(args) => fetch::run(&ctx, &args),
+        Command::Sources(args) => sources::run(&ctx, &args),
+        Command::Inspect(args) => inspect::run(&ctx, &args),
+    }
+}
+
+/// Finds feeds.toml: `--config`/`$PYDIGEST_CONFIG`, else ./feeds.toml, else the user config dir,
+/// else the built-in catalogue.
+pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
+    if let Some(path) = explicit {
+        return Ok(Config::load(path)?);
+    }
+    let local = PathBuf::from("feeds.toml");
+    if local.is_file() {
+        return Ok(Config::load(&local)?);
+    }
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "pydigest") {
+        let user = dirs.config_dir().join("feeds.toml");
+        if user.is_file() {
+            return Ok(Config::load(&user)?);
+        }
+    }
+    tracing::info!("no feeds.toml found: using the built-in catalogue (run `pydigest init` to write one)");
+    Ok(Config::builtin())
+}
+
+fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = &config.settings.database {
+        return Ok(p.clone());
+    }
+    let dirs = directories::ProjectDirs::from("", "", "pydigest")
+        .ok_or_else(|| UsageError("no home directory to keep the database in: pass --db FILE".into()))?;
+    Ok(dirs.data_dir().join("pydigest.db"))
+}
+
+/// Standard output, locked; a closed pipe surfaces as an error that `run` turns into exit 0.
+pub fn stdout() -> std::io::StdoutLock<'static> {
+    std::io::stdout().lock()
+}

@@ -1,0 +1,535 @@
+//! feeds.toml: raw serde structs (every key known, every value spanned) validated into a
+//! [`Config`] the rest of the program trusts. Every error names the file, the line and the key.
+
+use crate::model::SourceKind;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+use url::Url;
+
+/// The catalogue shipped with pydigest, written out by `pydigest init`.
+pub const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
+
+/// A feeds.toml problem, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file (or "<built-in>").
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The offending key, when known.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "`{key}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// CSS selectors for scraping a `page` source; every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selectors {
+    /// One element per item.
+    pub item: Option<String>,
+    /// The title inside an item.
+    pub title: Option<String>,
+    /// The link (`href`) inside an item.
+    pub link: Option<String>,
+    /// The summary inside an item.
+    pub summary: Option<String>,
+    /// The date inside an item.
+    pub date: Option<String>,
+    /// Headings that name the section items sit under.
+    pub section: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: Option<Spanned<RawSettings>>,
+    #[serde(default)]
+    source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    topic: Vec<Spanned<RawTopic>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    database: Option<Spanned<String>>,
+    concurrency: Option<Spanned<i64>>,
+    per_host: Option<Spanned<i64>>,
+    connect_timeout_secs: Option<Spanned<f64>>,
+    timeout_secs: Option<Spanned<f64>>,
+    retries: Option<Spanned<i64>>,
+    max_body_mib: Option<Spanned<f64>>,
+    time_zone: Option<Spanned<String>>,
+    user_agent: Option<Spanned<String>>,
+    failing_days: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    name: Option<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    weight: Option<Spanned<f64>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    topic: Option<Spanned<String>>,
+    selectors: Option<Selectors>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: Spanned<String>,
+    terms: Option<Spanned<BTreeMap<String, f64>>>,
+    #[serde(default)]
+    sources: Vec<Spanned<String>>,
+}
+
+/// Where a source's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An http(s) URL.
+    Http(Url),
+    /// A local file (`file:` URL, relative paths resolved against the config's folder).
+    File(PathBuf),
+}
+
+/// A validated source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// Unique id: lowercase letters, digits, `-` and `_`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The URL as written in feeds.toml.
+    pub url: String,
+    /// Where to read it from.
+    pub location: Location,
+    /// What the source publishes.
+    pub kind: SourceKind,
+    /// Ranking weight (default 1.0).
+    pub weight: f64,
+    /// Free-form tags; `aggregator` marks a Planet-style re-publisher.
+    pub tags: Vec<String>,
+    /// A topic hint for every story from this source.
+    pub topic: Option<String>,
+    /// CSS selectors for `page` sources.
+    pub selectors: Option<Selectors>,
+}
+
+impl Source {
+    /// True for Planet-style aggregators that re-publish other blogs.
+    pub fn is_aggregator(&self) -> bool {
+        self.tags.iter().any(|t| t == "aggregator")
+    }
+}
+
+/// A validated topic of the taxonomy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topic {
+    /// Display name, unique.
+    pub name: String,
+    /// Lower-cased terms or phrases with their weights.
+    pub terms: Vec<(String, f64)>,
+    /// Source ids that hint this topic.
+    pub sources: Vec<String>,
+}
+
+/// Global settings with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Database file from feeds.toml (already resolved against the config folder).
+    pub database: Option<PathBuf>,
+    /// Sources fetched at once.
+    pub concurrency: usize,
+    /// Sources fetched at once from one host.
+    pub per_host: usize,
+    /// TCP/TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (headers and body).
+    pub timeout: Duration,
+    /// Retries after a timeout or 5xx.
+    pub retries: u32,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: u64,
+    /// The user's time zone, for week boundaries.
+    pub time_zone: Tz,
+    /// User-Agent header.
+    pub user_agent: String,
+    /// A source failing this many days is reported as long-failing.
+    pub failing_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database: None,
+            concurrency: 16,
+            per_host: 4,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            max_body_bytes: 10 * 1024 * 1024,
+            time_zone: Tz::UTC,
+            user_agent: format!("pydigest/{} (+https://github.com/pydigest/pydigest)", env!("CARGO_PKG_VERSION")),
+            failing_days: 7,
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file it came from (`None` for the built-in catalogue).
+    pub path: Option<PathBuf>,
+    /// Global settings.
+    pub settings: Settings,
+    /// Sources in file order.
+    pub sources: Vec<Source>,
+    /// Topics in file order.
+    pub topics: Vec<Topic>,
+}
+
+struct Ctx<'a> {
+    file: String,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    }
+
+    fn err<T>(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>, hint: Option<&str>) -> Result<T, ConfigError> {
+        Err(ConfigError {
+            file: self.file.clone(),
+            line: Some(self.line_of(span.start)),
+            key: Some(key.to_string()),
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        })
+    }
+}
+
+impl Config {
+    /// Reads and validates a feeds.toml file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            line: None,
+            key: None,
+            message: format!("cannot read: {e}"),
+            hint: Some("pass --config FILE, or run `pydigest init` to write a starter feeds.toml".into()),
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        Config::parse(&text, &path.display().to_string(), &dir).map(|mut c| {
+            c.path = Some(path.to_path_buf());
+            c
+        })
+    }
+
+    /// Parses and validates feeds.toml text; `dir` resolves relative paths.
+    pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
+        let ctx = Ctx { file: file.to_string(), text };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| ctx.line_of(s.start));
+            let message = e.message().trim().to_string();
+            let hint = if message.contains("unknown field") {
+                Some("check the spelling; see the feeds.toml reference in README.md".to_string())
+            } else if message.contains("missing field") {
+                Some("every [[source]] needs `id` and `url`; every [[topic]] needs `name`".to_string())
+            } else {
+                Some("see the feeds.toml reference in README.md".to_string())
+            };
+            ConfigError { file: file.to_string(), line, key: key_near(text, e.span()), message, hint }
+        })?;
+        let settings = validate_settings(&ctx, raw.settings.map(Spanned::into_inner).unwrap_or_default(), dir)?;
+        let topics = validate_topics(&ctx, raw.topic)?;
+        let sources = validate_sources(&ctx, raw.source, dir, &topics)?;
+        Ok(Config { path: None, settings, sources, topics })
+    }
+
+    /// The built-in catalogue, for when no feeds.toml exists.
+    pub fn builtin() -> Config {
+        Config::parse(DEFAULT_CATALOGUE, "<built-in feeds.toml>", Path::new(".")).expect("the built-in catalogue is valid")
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+/// Best-effort key name at an error position (the text before `=` on that line).
+fn key_near(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> {
+    let span = span?;
+    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+fn positive(ctx: &Ctx<'_>, v: &Option<Spanned<i64>>, key: &str, default: i64, min: i64) -> Result<i64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(s) if *s.get_ref() < min => {
+            ctx.err(s.span(), key, format!("must be at least {min}, got {}", s.get_ref()), Some(&format!("the default is {default}")))
+        }
+        Some(s) => Ok(*s.get_ref()),
+    }
+}
+
+fn seconds(ctx: &Ctx<'_>, v: &Option<Spanned<f64>>, key: &str, default: Duration) -> Result<Duration, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 3600.0) => {
+            ctx.err(s.span(), key, format!("must be between 0 and 3600 seconds, got {}", s.get_ref()), None)
+        }
+        Some(s) => Ok(Duration::from_secs_f64(*s.get_ref())),
+    }
+}
+
+fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Settings, ConfigError> {
+    let d = Settings::default();
+    let time_zone = match &raw.time_zone {
+        None => d.time_zone,
+        Some(s) => s.get_ref().parse::<Tz>().or_else(|_| {
+            ctx.err(s.span(), "time_zone", format!("unknown time zone {:?}", s.get_ref()), Some("use an IANA name such as \"Europe/Berlin\" or \"UTC\""))
+        })?,
+    };
+    let max_body_bytes = match &raw.max_body_mib {
+        None => d.max_body_bytes,
+        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 1024.0) => {
+            return ctx.err(s.span(), "max_body_mib", format!("must be between 0 and 1024, got {}", s.get_ref()), None);
+        }
+        Some(s) => (*s.get_ref() * 1024.0 * 1024.0) as u64,
+    };
+    let user_agent = match &raw.user_agent {
+        None => d.user_agent,
+        Some(s) if s.get_ref().trim().is_empty() || s.get_ref().chars().any(char::is_control) => {
+            return ctx.err(s.span(), "user_agent", "must be non-empty printable text", None);
+        }
+        Some(s) => s.get_ref().clone(),
+    };
+    Ok(Settings {
+        database: raw.database.as_ref().map(|p| expand_path(p.get_ref(), dir)),
+        concurrency: positive(ctx, &raw.concurrency, "concurrency", 16, 1)? as usize,
+        per_host: positive(ctx, &raw.per_host, "per_host", 4, 1)? as usize,
+        connect_timeout: seconds(ctx, &raw.connect_timeout_secs, "connect_timeout_secs", d.connect_timeout)?,
+        timeout: seconds(ctx, &raw.timeout_secs, "timeout_secs", d.timeout)?,
+        retries: positive(ctx, &raw.retries, "retries", 2, 0)?.min(10) as u32,
+        max_body_bytes,
+        time_zone,
+        user_agent,
+        failing_days: positive(ctx, &raw.failing_days, "failing_days", 7, 1)? as u32,
+    })
+}
+
+/// `~/x` → home; relative paths → against the config folder.
+fn expand_path(p: &str, dir: &Path) -> PathBuf {
+    if let Some(rest) = p.strip_prefix("~/") {
+        if let Some(home) = directories::BaseDirs::new() {
+            return home.home_dir().join(rest);
+        }
+    }
+    let path = PathBuf::from(p);
+    if path.is_absolute() { path } else { dir.join(path) }
+}
+
+fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Topic>, ConfigError> {
+    let mut seen = HashSet::new();
+    let mut topics = Vec::new();
+    for t in raw {
+        let t = t.into_inner();
+        let name = t.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return ctx.err(t.name.span(), "name", "topic name is empty", None);
+        }
+        if !seen.insert(name.to_lowercase()) {
+            return ctx.err(t.name.span(), "name", format!("duplicate topic {name:?}"), Some("each [[topic]] needs its own name"));
+        }
+        let mut terms = Vec::new();
+        let Some(raw_terms) = &t.terms else {
+            return ctx.err(t.name.span(), "terms", format!("topic {name:?} has no terms"), Some("add terms = { \"word\" = 2, ... }"));
+        };
+        for (term, weight) in raw_terms.get_ref() {
+            if !(weight.is_finite() && *weight > 0.0) {
+                return ctx.err(raw_terms.span(), "terms", format!("weight of {term:?} must be a positive number"), None);
+            }
+            let term = crate::text::collapse_ws(&term.to_lowercase());
+            if term.is_empty() {
+                return ctx.err(raw_terms.span(), "terms", "empty term", None);
+            }
+            terms.push((term, *weight));
+        }
+        let sources = t.sources.iter().map(|s| s.get_ref().clone()).collect();
+        topics.push(Topic { name, terms, sources });
+    }
+    Ok(topics)
+}
+
+fn validate_sources(ctx: &Ctx<'_>, raw: Vec<Spanned<RawSource>>, dir: &Path, topics: &[Topic]) -> Result<Vec<Source>, ConfigError> {
+    let mut seen = HashSet::new();
+    let mut sources = Vec::new();
+    for s in raw {
+        let s = s.into_inner();
+        let id = s.id.get_ref().clone();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+            return ctx.err(s.id.span(), "id", format!("invalid source id {id:?}"), Some("use lowercase letters, digits, `-` and `_`"));
+        }
+        if !seen.insert(id.clone()) {
+            return ctx.err(s.id.span(), "id", format!("duplicate source id {id:?}"), Some("each [[source]] needs its own id"));
+        }
+        let url = s.url.get_ref().trim().to_string();
+        let location = parse_location(&url, dir).or_else(|why| ctx.err(s.url.span(), "url", why, Some("use an http(s) URL or file:PATH")))?;
+        let kind = match &s.kind {
+            None => SourceKind::Feed,
+            Some(k) => SourceKind::parse(k.get_ref()).map_or_else(
+                || ctx.err(k.span(), "kind", format!("unknown kind {:?}", k.get_ref()), Some("one of feed, newsletter, podcast, page")),
+                Ok,
+            )?,
+        };
+        let weight = match &s.weight {
+            None => 1.0,
+            Some(w) if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0 && *w.get_ref() <= 100.0) => {
+                return ctx.err(w.span(), "weight", format!("must be between 0 and 100, got {}", w.get_ref()), None);
+            }
+            Some(w) => *w.get_ref(),
+        };
+        if let Some(t) = &s.topic {
+            if !topics.iter().any(|x| x.name.eq_ignore_ascii_case(t.get_ref())) {
+                let names: Vec<&str> = topics.iter().map(|x| x.name.as_str()).collect();
+                return ctx.err(t.span(), "topic", format!("unknown topic {:?}", t.get_ref()), Some(&format!("known topics: {}", names.join(", "))));
+            }
+        }
+        if s.selectors.is_some() && kind != SourceKind::Page && kind != SourceKind::Newsletter {
+            return ctx.err(s.id.span(), "selectors", "selectors only apply to kind = \"page\" or \"newsletter\"", None);
+        }
+        if let Some(sel) = &s.selectors {
+            for (key, value) in [("item", &sel.item), ("title", &sel.title), ("link", &sel.link), ("summary", &sel.summary), ("date", &sel.date), ("section", &sel.section)] {
+                if let Some(v) = value {
+                    if scraper::Selector::parse(v).is_err() {
+                        return ctx.err(s.id.span(), &format!("selectors.{key}"), format!("invalid CSS selector {v:?}"), None);
+                    }
+                }
+            }
+        }
+        sources.push(Source {
+            name: s.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.clone()),
+            id,
+            url,
+            location,
+            kind,
+            weight,
+            tags: s.tags,
+            topic: s.topic.map(Spanned::into_inner),
+            selectors: s.selectors,
+        });
+    }
+    for t in topics {
+        for src in &t.sources {
+            if !seen.contains(src) {
+                return Err(ConfigError {
+                    file: ctx.file.clone(),
+                    line: None,
+                    key: Some("sources".into()),
+                    message: format!("topic {:?} names unknown source {src:?}", t.name),
+                    hint: Some("use the `id` of a [[source]]".into()),
+                });
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// Parses a source URL: http(s) URLs as they are, `file:` URLs and paths against `dir`.
+pub fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
+    if let Some(rest) = url.strip_prefix("file:") {
+        let path_str = rest.strip_prefix("//").unwrap_or(rest);
+        if path_str.is_empty() {
+            return Err("empty file: path".into());
+        }
+        let path = PathBuf::from(path_str);
+        return Ok(Location::File(if path.is_absolute() { path } else { dir.join(path) }));
+    }
+    match Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(Location::Http(u)),
+        Ok(u) => Err(format!("unsupported URL scheme {:?} in {url:?}", u.scheme())),
+        Err(e) => Err(format!("invalid URL {url:?}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "feeds.toml", Path::new("/cfg"))
+    }
+
+    #[test]
+    fn the_builtin_catalogue_is_valid_and_real() {
+        let c = Config::builtin();
+        assert!(c.sources.len() >= 25, "{}", c.sources.len());
+        assert!(c.topics.len() >= 10);
+    }
+
+    #[test]
+    fn file_urls_resolve_against_the_config_folder() {
+        let c = parse("[[source]]\nid = \"a\"\nurl = \"file:feeds/a.xml\"\n").unwrap();
+        assert_eq!(c.sources[0].location, Location::File(PathBuf::from("/cfg/feeds/a.xml")));
+    }
+
+    #[rstest]
+    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkindd = \"feed\"\n", 4, "kindd")]
+    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\n[[source]]\nid = \"a\"\nurl = \"https://b.org/\"\n", 5, "id")]
+    #[case("[[source]]\nid = \"a\"\nurl = \"ftp://a.org/\"\n", 3, "url")]
+    #[case("[settings]\nconcurrency = -1\n", 2, "concurrency")]
+    #[case("[settings]\ntime_zone = \"Mars/Olympus\"\n", 2, "time_zone")]
+    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkind = \"blog\"\n", 4, "kind")]
+    #[case("[[topic]]\nname = \"Web\"\nterms = { django = 3 }\n[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\ntopic = \"Webb\"\n", 7, "topic")]
+    #[case("[settings\n", 1, "")]
+    fn errors_name_line_and_key(#[case] text: &str, #[case] line: usize, #[case] key: &str) {
+        let e = parse(text).unwrap_err();
+        assert_eq!(e.line, Some(line), "{e}");
+        if !key.is_empty() {
+            assert!(e.to_string().contains(key), "{e}");
+        }
+        assert!(e.to_string().starts_with("feeds.toml:"), "{e}");
+    }
+}

@@ -1,0 +1,82 @@
+//! pydigest: Python ecosystem news, fetched, merged, grouped by topic and summarised.
+//!
+//! Data flows one way: feeds.toml → [`config`] → [`fetch`] → [`parse`] → [`store`] →
+//! digest → render. [`run`] is the single place where errors become a message and an exit code.
+
+pub mod canon;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod fetch;
+pub mod model;
+pub mod parse;
+pub mod store;
+pub mod text;
+
+use std::process::ExitCode;
+
+/// Exit codes, the same for every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// All well.
+    Ok = 0,
+    /// An unexpected error.
+    Error = 1,
+    /// Bad usage or configuration.
+    Usage = 2,
+    /// Some sources failed; the others were stored.
+    Partial = 3,
+    /// Interrupted (Ctrl-C) after finishing the current writes.
+    Interrupted = 130,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// A usage error: wrong arguments or values, reported with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs a parsed command line and maps any error to one message on stderr and an exit code.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    init_logging(cli.verbose, cli.quiet);
+    match commands::run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return Exit::Ok.into();
+            }
+            eprintln!("pydigest: error: {}", text::for_terminal(&format!("{err:#}"), true));
+            exit_code_for(&err).into()
+        }
+    }
+}
+
+fn exit_code_for(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if cause.is::<config::ConfigError>() || cause.is::<UsageError>() {
+            return Exit::Usage;
+        }
+        if matches!(cause.downcast_ref::<store::StoreError>(), Some(store::StoreError::TooNew { .. } | store::StoreError::Dir { .. })) {
+            return Exit::Usage;
+        }
+    }
+    Exit::Error
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env("PYDIGEST_LOG").unwrap_or_else(|_| EnvFilter::new(format!("pydigest={level},warn")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).without_time().try_init();
+}

@@ -1,0 +1,226 @@
+//! Domain types shared by parse, store, digest and render: the normalised shape every source becomes.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What kind of document a source publishes, as declared in feeds.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// An RSS/Atom/JSON feed of posts.
+    Feed,
+    /// A newsletter: each entry is an issue that links to many stories.
+    Newsletter,
+    /// A podcast feed: entries are episodes with enclosures.
+    Podcast,
+    /// An HTML page without a feed, scraped with CSS selectors.
+    Page,
+}
+
+impl SourceKind {
+    /// The lowercase name used in feeds.toml and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+            SourceKind::Newsletter => "newsletter",
+            SourceKind::Podcast => "podcast",
+            SourceKind::Page => "page",
+        }
+    }
+
+    /// Parses the lowercase name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "feed" => SourceKind::Feed,
+            "newsletter" => SourceKind::Newsletter,
+            "podcast" => SourceKind::Podcast,
+            "page" => SourceKind::Page,
+            _ => return None,
+        })
+    }
+}
+
+/// What an entry is: a post, a newsletter issue, a story linked from an issue, a job ad, an episode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// An ordinary article or post.
+    #[default]
+    Post,
+    /// A whole newsletter issue (kept so nothing is lost when it is split).
+    Issue,
+    /// One story linked from a newsletter issue or an index page.
+    Link,
+    /// A job listing.
+    Job,
+    /// A podcast episode.
+    Episode,
+}
+
+impl EntryKind {
+    /// The lowercase name stored in the database and printed in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Post => "post",
+            EntryKind::Issue => "issue",
+            EntryKind::Link => "link",
+            EntryKind::Job => "job",
+            EntryKind::Episode => "episode",
+        }
+    }
+
+    /// Parses the stored name, defaulting to `Post`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "issue" => EntryKind::Issue,
+            "link" => EntryKind::Link,
+            "job" => EntryKind::Job,
+            "episode" => EntryKind::Episode,
+            _ => EntryKind::Post,
+        }
+    }
+}
+
+/// A media attachment (podcast audio, video).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    /// Absolute URL of the media file.
+    pub url: String,
+    /// MIME type, when the feed gives one.
+    pub mime: Option<String>,
+    /// Length in bytes, when the feed gives one.
+    pub length: Option<u64>,
+}
+
+/// One normalised entry, as parsed from a document (no I/O, no database ids).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Entry {
+    /// The document's own guid / atom:id verbatim, else the link, else a content hash.
+    pub id: String,
+    /// Plain-text title: entities decoded, whitespace collapsed.
+    pub title: Option<String>,
+    /// Absolute URL of the entry.
+    pub url: Option<String>,
+    /// Normalised URL used to recognise the same story elsewhere.
+    pub canonical_url: Option<String>,
+    /// Author names.
+    pub authors: Vec<String>,
+    /// Publication time in UTC.
+    pub published: Option<DateTime<Utc>>,
+    /// Last update time in UTC.
+    pub updated: Option<DateTime<Utc>>,
+    /// Plain-text summary.
+    pub summary: Option<String>,
+    /// Plain-text body.
+    pub content_text: Option<String>,
+    /// Sanitized HTML body with absolute links.
+    pub content_html: Option<String>,
+    /// Categories / tags.
+    pub tags: Vec<String>,
+    /// Attached media.
+    pub enclosures: Vec<Enclosure>,
+    /// What the entry is.
+    pub kind: EntryKind,
+    /// Newsletter section heading the story sits under.
+    pub section: Option<String>,
+    /// Sponsored content or a house ad.
+    pub sponsored: bool,
+    /// For a story split out of an issue: the issue entry's `id`.
+    pub parent_id: Option<String>,
+}
+
+/// Format of a parsed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocFormat {
+    /// RSS 0.9x / 2.0.
+    Rss,
+    /// Atom 1.0.
+    Atom,
+    /// RSS 1.0 / RDF (and RSS 0.90).
+    Rdf,
+    /// JSON Feed.
+    Json,
+    /// An HTML page.
+    Html,
+}
+
+/// Document-level metadata.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocMeta {
+    /// Title of the feed or page.
+    pub title: Option<String>,
+    /// The site the document belongs to.
+    pub site_url: Option<String>,
+    /// Feed description / tagline, plain text.
+    pub description: Option<String>,
+    /// Declared language.
+    pub language: Option<String>,
+    /// Charset actually used to decode the bytes.
+    pub encoding: Option<String>,
+    /// The document's format.
+    pub format: DocFormat,
+}
+
+/// The result of parsing one document: metadata, what was wrong but survived, and the entries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedDoc {
+    /// Document-level metadata.
+    pub source: DocMeta,
+    /// Problems that were recovered from.
+    pub warnings: Vec<String>,
+    /// Normalised entries, in document order.
+    pub entries: Vec<Entry>,
+}
+
+/// The `inspect --json` shape: document metadata, warnings and entries, dates RFC 3339 UTC.
+/// Split newsletter/page items also carry `kind`, `section` and `sponsored`.
+pub struct InspectView<'a>(&'a ParsedDoc);
+
+impl<'a> From<&'a ParsedDoc> for InspectView<'a> {
+    fn from(doc: &'a ParsedDoc) -> Self {
+        InspectView(doc)
+    }
+}
+
+fn rfc3339(d: Option<DateTime<Utc>>) -> serde_json::Value {
+    d.map_or(serde_json::Value::Null, |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into())
+}
+
+impl Serialize for InspectView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde_json::json;
+        let doc = self.0;
+        let entries: Vec<serde_json::Value> = doc
+            .entries
+            .iter()
+            .map(|e| {
+                let mut v = json!({
+                    "id": e.id,
+                    "title": e.title,
+                    "url": e.url,
+                    "authors": e.authors,
+                    "published": rfc3339(e.published),
+                    "updated": rfc3339(e.updated),
+                    "summary": e.summary,
+                    "content_text": e.content_text,
+                    "content_html": e.content_html,
+                    "tags": e.tags,
+                    "enclosures": e.enclosures,
+                });
+                if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
+                    v["kind"] = e.kind.as_str().into();
+                    v["section"] = e.section.clone().into();
+                    v["sponsored"] = e.sponsored.into();
+                }
+                v
+            })
+            .collect();
+        json!({
+            "source": doc.source,
+            "warnings": doc.warnings,
+            "entries": entries,
+        })
+        .serialize(serializer)
+    }
+}

@@ -1,0 +1,376 @@
+//! RSS / Atom / RDF / JSON Feed documents to normalised entries, via feed-rs, with the repairs
+//! wild feeds need first: charset transcoding, a missing `version`, RSS 0.90's namespace, HTML
+//! entities that XML does not define, and truncated documents.
+
+use super::{ParseError, ParseOptions, decode::Decoded, sanitize_html};
+use crate::canon;
+use crate::model::{DocFormat, DocMeta, Enclosure, Entry, EntryKind, ParsedDoc, SourceKind};
+use crate::text::{collapse_ws, html_to_text, plain_line};
+use feed_rs::model::{Feed, FeedType, Text};
+use regex::Regex;
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, LazyLock, Mutex};
+use url::Url;
+
+static XML_DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*<\?xml[^>]*\?>").unwrap());
+static ROOT_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_:.-]*)[\s/>]").unwrap());
+static NAMED_ENTITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").unwrap());
+static BARE_AMP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"&([^A-Za-z#]|#[^0-9xX]|[A-Za-z0-9]*[^A-Za-z0-9;])").unwrap());
+static ORIG_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap());
+static ITEM_BLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<(?:item|entry)[\s>].*?</(?:item|entry)>").unwrap());
+static AUTHOR_PREFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([^:]{2,60}?):\s+(.+)$").unwrap());
+static EMAIL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+@\S+\s*\((.+)\)$").unwrap());
+
+/// Parses a decoded XML or JSON feed.
+pub(super) fn parse_feed(decoded: Decoded, opts: &ParseOptions<'_>) -> Result<ParsedDoc, ParseError> {
+    let mut warnings = decoded.warnings;
+    let text = prepare(&decoded.text);
+    let bad_dates = Arc::new(Mutex::new(Vec::<String>::new()));
+
+    let mut attempt = text.clone();
+    let mut feed = try_parse(&attempt, opts, &bad_dates);
+    // Each repair runs only when the previous form failed, and says what it did.
+    let repairs: [(&str, fn(&str) -> Option<String>); 4] = [
+        ("added the missing RSS version", add_rss_version),
+        ("replaced HTML entities that XML does not define", fix_entities),
+        ("document was truncated: parsed up to the last complete element", close_truncated),
+        ("read RSS 0.90 as RSS 1.0", rss090_namespace),
+    ];
+    let mut first_error = None;
+    for (what, repair) in repairs {
+        let needs_repair = match &feed {
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.to_string());
+                true
+            }
+            Ok(f) => f.entries.is_empty() && what.starts_with("read RSS 0.90"),
+        };
+        if !needs_repair {
+            break;
+        }
+        if let Some(fixed) = repair(&attempt) {
+            let next = try_parse(&fixed, opts, &bad_dates);
+            if next.is_ok() {
+                warnings.push(match &first_error {
+                    Some(e) => format!("recovered XML error ({e}): {what}"),
+                    None => what.to_string(),
+                });
+                attempt = fixed;
+                feed = next;
+            } else if feed.is_err() {
+                attempt = fixed;
+                feed = next;
+            }
+        }
+    }
+    let feed = feed.map_err(|_| ParseError::Invalid(first_error.unwrap_or_else(|| "unreadable feed".into())))?;
+    for d in bad_dates.lock().map(|v| v.clone()).unwrap_or_default() {
+        warnings.push(format!("unparseable date {:?}", crate::text::for_terminal(&d, false)));
+    }
+    let orig_links = feedburner_orig_links(&attempt);
+    Ok(convert(feed, &decoded.encoding, warnings, orig_links, opts))
+}
+
+/// Strips what precedes the first `<` (whitespace, stray bytes) and marks the text as UTF-8,
+/// since it has been transcoded already.
+fn prepare(text: &str) -> String {
+    let start = text.find(['<', '{']).unwrap_or(0);
+    let body = &text[start..];
+    match XML_DECL.find(body) {
+        Some(m) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &body[m.end()..]),
+        None => body.to_string(),
+    }
+}
+
+fn try_parse(text: &str, opts: &ParseOptions<'_>, bad_dates: &Arc<Mutex<Vec<String>>>) -> Result<Feed, String> {
+    let bad = Arc::clone(bad_dates);
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(opts.base_url)
+        .sanitize_content(false)
+        .timestamp_parser(move |s| {
+            let parsed = super::dates::parse_date(s);
+            if parsed.is_none() && !s.trim().is_empty() {
+                if let Ok(mut v) = bad.lock() {
+                    if v.len() < 5 && !v.iter().any(|x| x == s) {
+                        v.push(s.to_string());
+                    }
+                }
+            }
+            parsed
+        })
+        .id_generator(|links, title, _uri| match links.first() {
+            Some(l) => l.href.clone(),
+            None => content_hash(&[title.as_ref().map_or("", |t| t.content.as_str())]),
+        })
+        .build();
+    parser.parse(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+fn root_name(text: &str) -> Option<String> {
+    let mut rest = text;
+    // Skip the prolog: declarations, processing instructions, comments, doctype.
+    loop {
+        let t = rest.trim_start();
+        if let Some(r) = t.strip_prefix("<?") {
+            rest = r.split_once("?>")?.1;
+        } else if let Some(r) = t.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1;
+        } else if let Some(r) = t.strip_prefix("<!") {
+            rest = r.split_once('>')?.1;
+        } else {
+            return ROOT_TAG.captures(t).map(|c| c[1].to_string());
+        }
+    }
+}
+
+fn add_rss_version(text: &str) -> Option<String> {
+    let re = Regex::new(r"<rss(\s[^>]*)?>").ok()?;
+    let m = re.find(text)?;
+    if m.as_str().contains("version=\"2.0\"") {
+        return None;
+    }
+    let cleaned = Regex::new(r#"\sversion\s*=\s*["'][^"']*["']"#).ok()?.replace(m.as_str(), "");
+    let tag = cleaned.replacen("<rss", "<rss version=\"2.0\"", 1);
+    Some(format!("{}{}{}", &text[..m.start()], tag, &text[m.end()..]))
+}
+
+fn fix_entities(text: &str) -> Option<String> {
+    let named = NAMED_ENTITY.replace_all(text, |c: &regex::Captures<'_>| {
+        let name = &c[1];
+        if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+            return c[0].to_string();
+        }
+        let decoded = html_escape::decode_html_entities(&c[0]);
+        match decoded.chars().next() {
+            Some(ch) if decoded != c[0] => format!("&#{};", ch as u32),
+            _ => format!("&amp;{name};"),
+        }
+    });
+    let fixed = BARE_AMP.replace_all(&named, |c: &regex::Captures<'_>| format!("&amp;{}", &c[1])).into_owned();
+    (fixed != text).then_some(fixed)
+}
+
+fn close_truncated(text: &str) -> Option<String> {
+    let root = root_name(text)?;
+    let closing = match root.as_str() {
+        "rss" => "</channel></rss>".to_string(),
+        other => format!("</{other}>"),
+    };
+    if text.trim_end().ends_with(&closing) {
+        return None;
+    }
+    let cut = ["</item>", "</entry>"]
+        .iter()
+        .filter_map(|t| text.rfind(t).map(|i| i + t.len()))
+        .max()
+        .or_else(|| {
+            // No complete item: keep the header up to the last closed element.
+            let i = text.rfind("</")?;
+            Some(i + text[i..].find('>')? + 1)
+        })?;
+    Some(format!("{}{}", &text[..cut], closing))
+}
+
+fn rss090_namespace(text: &str) -> Option<String> {
+    let re = Regex::new(r"https?://(?:my|channel)\.netscape\.com/rdf/simple/0\.9/").ok()?;
+    re.is_match(text).then(|| re.replace_all(text, "http://purl.org/rss/1.0/").into_owned())
+}
+
+/// `feedburner:origLink` per item, in document order (FeedBurner hides the real URL otherwise).
+fn feedburner_orig_links(text: &str) -> Vec<Option<String>> {
+    if !text.contains("feedburner:origLink") {
+        return Vec::new();
+    }
+    ITEM_BLOCK
+        .find_iter(text)
+        .map(|m| ORIG_LINK.captures(m.as_str()).map(|c| html_escape::decode_html_entities(&c[1]).into_owned()))
+        .collect()
+}
+
+/// A stable hash id for entries that have neither a guid nor a link.
+pub fn content_hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+fn text_to_plain(t: &Text) -> String {
+    if t.content_type.subty() == "html" || t.content_type.subty() == "xhtml" || crate::text::looks_like_html(&t.content) {
+        html_to_text(&t.content)
+    } else {
+        html_to_text(&html_escape::encode_text(&t.content).replace('\n', "<br>"))
+    }
+}
+
+fn convert(
+    feed: Feed,
+    encoding: &str,
+    warnings: Vec<String>,
+    orig_links: Vec<Option<String>>,
+    opts: &ParseOptions<'_>,
+) -> ParsedDoc {
+    let format = match feed.feed_type {
+        FeedType::Atom => DocFormat::Atom,
+        FeedType::JSON => DocFormat::Json,
+        FeedType::RSS1 => DocFormat::Rdf,
+        FeedType::RSS0 | FeedType::RSS2 => DocFormat::Rss,
+    };
+    let site_url = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone());
+    let doc_base = site_url
+        .as_deref()
+        .and_then(|s| canon::absolutize(s, opts.base_url.and_then(|b| Url::parse(b).ok()).as_ref()))
+        .or_else(|| opts.base_url.and_then(|b| Url::parse(b).ok()));
+    let feed_title = feed.title.as_ref().map(|t| plain_line(&t.content));
+    let aggregator = opts.aggregator
+        || feed_title.as_deref().is_some_and(|t| t.starts_with("Planet ") || t.starts_with("Planeta "));
+    let feed_authors: Vec<String> = feed.authors.iter().filter_map(|p| person_name(p.name.as_deref())).collect();
+
+    let entries = feed
+        .entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let base = e.base.as_deref().and_then(|b| canon::absolutize(b, doc_base.as_ref())).or_else(|| doc_base.clone());
+            let link = e
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .or_else(|| e.links.first())
+                .and_then(|l| canon::absolutize(&l.href, base.as_ref()));
+            let orig = orig_links.get(i).cloned().flatten().and_then(|u| canon::absolutize(&u, None));
+            let url = match (orig, link) {
+                (Some(o), _) => Some(o),
+                (None, l) => l,
+            };
+            let url_str = url.as_ref().map(|u| u.to_string());
+            let canonical_url = url_str
+                .as_deref()
+                .filter(|u| !canon::is_feedburner_wrapper(u))
+                .and_then(canon::canonical_url)
+                .or_else(|| url_str.as_deref().and_then(canon::canonical_url));
+
+            let mut title = e.title.as_ref().map(|t| plain_line(&t.content)).filter(|t| !t.is_empty());
+            let mut authors: Vec<String> = e.authors.iter().filter_map(|p| person_name(p.name.as_deref())).collect();
+            if aggregator && authors.is_empty() {
+                if let Some(c) = title.as_deref().and_then(|t| AUTHOR_PREFIX.captures(t)) {
+                    authors.push(c[1].trim().to_string());
+                    title = Some(c[2].trim().to_string());
+                }
+            }
+            if authors.is_empty() && !aggregator {
+                authors.clone_from(&feed_authors);
+            }
+
+            let body_html = e
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .filter(|b| !b.trim().is_empty())
+                .or_else(|| e.summary.as_ref().map(|s| summary_as_html(s)));
+            let content_html = body_html.as_deref().map(|h| sanitize_html(h, base.as_ref())).filter(|h| !h.trim().is_empty());
+            let content_text = body_html.as_deref().map(html_to_text).filter(|t| !t.is_empty());
+            let summary = e.summary.as_ref().map(text_to_plain).filter(|s| !s.is_empty());
+
+            let mut tags: Vec<String> = Vec::new();
+            for c in &e.categories {
+                let t = collapse_ws(c.label.as_deref().unwrap_or(&c.term));
+                if !t.is_empty() && !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+            let mut enclosures: Vec<Enclosure> = Vec::new();
+            for m in &e.media {
+                for c in &m.content {
+                    if let Some(u) = c.url.as_ref().and_then(|u| canon::absolutize(u.as_str(), base.as_ref())) {
+                        if !enclosures.iter().any(|x| x.url == u.as_str()) {
+                            enclosures.push(Enclosure {
+                                url: u.to_string(),
+                                mime: c.content_type.as_ref().map(|m| m.to_string()),
+                                length: c.size.filter(|s| *s > 0),
+                            });
+                        }
+                    }
+                }
+            }
+            let id = if e.id.trim().is_empty() {
+                url_str.clone().unwrap_or_else(|| {
+                    content_hash(&[title.as_deref().unwrap_or(""), content_text.as_deref().unwrap_or("")])
+                })
+            } else {
+                e.id.clone()
+            };
+            let has_audio = enclosures.iter().any(|x| {
+                x.mime.as_deref().is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
+            });
+            let kind = match opts.kind {
+                Some(SourceKind::Newsletter) => EntryKind::Issue,
+                Some(SourceKind::Podcast) => EntryKind::Episode,
+                _ if has_audio => EntryKind::Episode,
+                _ => EntryKind::Post,
+            };
+            Entry {
+                id,
+                title,
+                url: url_str,
+                canonical_url,
+                authors,
+                published: e.published.or(e.updated),
+                updated: e.updated,
+                summary,
+                content_text,
+                content_html,
+                tags,
+                enclosures,
+                kind,
+                section: None,
+                sponsored: false,
+                parent_id: None,
+            }
+        })
+        .collect();
+
+    ParsedDoc {
+        source: DocMeta {
+            title: feed_title,
+            site_url: doc_base.map(|u| u.to_string()).or(site_url),
+            description: feed.description.as_ref().map(text_to_plain).filter(|d| !d.is_empty()),
+            language: feed.language.clone(),
+            encoding: Some(encoding.to_string()),
+            format,
+        },
+        warnings,
+        entries,
+    }
+}
+
+fn summary_as_html(t: &Text) -> String {
+    if t.content_type.subty() == "plain" && !crate::text::looks_like_html(&t.content) {
+        format!("<p>{}</p>", html_escape::encode_text(&t.content))
+    } else {
+        t.content.clone()
+    }
+}
+
+/// "jane@example.org (Jane Doe)" → "Jane Doe"; other names are cleaned of markup and whitespace.
+fn person_name(raw: Option<&str>) -> Option<String> {
+    let raw = raw?.trim();
+    let name = match EMAIL_NAME.captures(raw) {
+        Some(c) => c[1].to_string(),
+        None => raw.to_string(),
+    };
+    let name = plain_line(&name);
+    (!name.is_empty()).then_some(name)
+}

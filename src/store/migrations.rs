@@ -1,0 +1,86 @@
+//! Schema migrations: an append-only list applied in order and recorded in `PRAGMA
+//! user_version`. Never edit or reorder an entry; add a new one.
+
+/// Each entry moves the schema one version up.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sources with fetch state and health; entries (one row per sighting); stories; FTS5.
+    r#"
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        url TEXT NOT NULL,
+        config_url TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT,
+        site_url TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch_at TEXT,
+        last_success_at TEXT,
+        last_status TEXT NOT NULL DEFAULT 'never',
+        last_error TEXT,
+        failing_since TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        bytes_total INTEGER NOT NULL DEFAULT 0,
+        not_modified_count INTEGER NOT NULL DEFAULT 0,
+        last_new_entry_at TEXT,
+        dead_since TEXT
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        url_key TEXT UNIQUE,
+        title_key TEXT,
+        author_key TEXT,
+        first_seen_at TEXT NOT NULL,
+        published TEXT
+    );
+    CREATE INDEX stories_title ON stories(title_key);
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        entry_id TEXT NOT NULL,
+        story_id INTEGER REFERENCES stories(id),
+        parent_entry_id TEXT,
+        kind TEXT NOT NULL DEFAULT 'post',
+        title TEXT,
+        url TEXT,
+        canonical_url TEXT,
+        authors TEXT NOT NULL DEFAULT '',
+        published TEXT,
+        updated TEXT,
+        date_is_first_seen INTEGER NOT NULL DEFAULT 0,
+        summary TEXT,
+        content_html TEXT,
+        content_text TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        enclosures TEXT NOT NULL DEFAULT '[]',
+        section TEXT,
+        sponsored INTEGER NOT NULL DEFAULT 0,
+        content_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        UNIQUE(source_id, entry_id)
+    );
+    CREATE INDEX entries_published ON entries(published);
+    CREATE INDEX entries_story ON entries(story_id);
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, summary, content_text, authors,
+        content='entries', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts(rowid, title, summary, content_text, authors)
+        VALUES (new.id, new.title, new.summary, new.content_text, new.authors);
+    END;
+    CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, summary, content_text, authors)
+        VALUES ('delete', old.id, old.title, old.summary, old.content_text, old.authors);
+    END;
+    CREATE TRIGGER entries_au AFTER UPDATE OF title, summary, content_text, authors ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, summary, content_text, authors)
+        VALUES ('delete', old.id, old.title, old.summary, old.content_text, old.authors);
+        INSERT INTO entries_fts(rowid, title, summary, content_text, authors)
+        VALUES (new.id, new.title, new.summary, new.content_text, new.authors);
+    END;
+    "#,
+];

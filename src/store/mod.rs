@@ -1,0 +1,336 @@
+//! The SQLite store: the only module that knows SQL. One file, WAL, one transaction per source,
+//! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
+
+mod migrations;
+mod stories;
+
+pub use stories::{Sighting, StoryRow, title_key};
+
+use crate::canon;
+use crate::config::Source;
+use crate::model::{Entry, ParsedDoc};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Store failures the user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The folder for the database cannot be created or written.
+    #[error("cannot use database directory {dir}: {source}")]
+    Dir {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database file cannot be opened.
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// Written by a newer pydigest.
+    #[error("database {path} has schema version {found}, newer than this pydigest supports ({supported}); upgrade pydigest or use another --db")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// Any other SQLite error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Result alias for store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Formats a time the way it is stored (RFC 3339, UTC, seconds).
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parses a stored time.
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// The open database.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What fetch needs to know about a source before requesting it.
+#[derive(Debug, Clone, Default)]
+pub struct FetchState {
+    /// URL to request (after permanent redirects).
+    pub url: Option<String>,
+    /// Stored ETag.
+    pub etag: Option<String>,
+    /// Stored Last-Modified.
+    pub last_modified: Option<String>,
+    /// Set when the server answered 410 Gone.
+    pub dead_since: Option<String>,
+}
+
+/// What a successful fetch brings besides the document.
+#[derive(Debug, Clone, Default)]
+pub struct FetchMeta {
+    /// New ETag.
+    pub etag: Option<String>,
+    /// New Last-Modified.
+    pub last_modified: Option<String>,
+    /// A new permanent URL to use from now on.
+    pub moved_to: Option<String>,
+    /// Body size.
+    pub bytes: u64,
+}
+
+/// What writing one source's document changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Entries seen for the first time.
+    pub new: usize,
+    /// Entries whose content changed.
+    pub updated: usize,
+}
+
+/// A source's health, as `pydigest sources` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceHealth {
+    /// Source id.
+    pub id: String,
+    /// Current URL.
+    pub url: String,
+    /// Kind.
+    pub kind: String,
+    /// ok | unchanged | failing | never | dead.
+    pub status: String,
+    /// Entries stored.
+    pub entries: i64,
+    /// The last error, if failing.
+    pub last_error: Option<String>,
+    /// How many 304 answers so far.
+    pub not_modified_count: i64,
+    /// Last successful fetch.
+    pub last_success: Option<String>,
+    /// When the current run of failures started.
+    #[serde(skip)]
+    pub failing_since: Option<String>,
+    /// Newest entry first seen.
+    #[serde(skip)]
+    pub last_new_entry: Option<String>,
+    /// Display name.
+    #[serde(skip)]
+    pub name: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { dir: dir.to_path_buf(), source })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn };
+        store.configure().map_err(|source| match source {
+            StoreError::Sqlite(source) => StoreError::Open { path: path.to_path_buf(), source },
+            e => e,
+        })?;
+        store.migrate(path)?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<()> {
+        // A concurrent fetch or search waits instead of failing with "database is locked".
+        self.conn.busy_timeout(Duration::from_secs(30))?;
+        // WAL lets readers (search, digest) run during a fetch; NORMAL is durable at each
+        // checkpoint and never corrupts, which is the right trade for a re-fetchable cache.
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(())
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<()> {
+        let supported = migrations::MIGRATIONS.len() as i64;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("SELECT user_version FROM pragma_user_version", [], |r| r.get(0))?;
+        if version > supported {
+            return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, supported });
+        }
+        for m in &migrations::MIGRATIONS[version as usize..] {
+            tx.execute_batch(m)?;
+        }
+        if version < supported {
+            tx.pragma_update(None, "user_version", supported)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version this build writes.
+    pub fn schema_version() -> i64 {
+        migrations::MIGRATIONS.len() as i64
+    }
+
+    /// Direct access for read-side modules (search, stories).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Makes the sources table match feeds.toml: new sources added, names/kinds refreshed, and a
+    /// URL edited in feeds.toml replaces any redirect-learned URL (and its cache validators).
+    pub fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO sources (id, name, url, config_url, kind) VALUES (?1, ?2, ?3, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                   url = CASE WHEN sources.config_url = excluded.config_url THEN sources.url ELSE excluded.url END,
+                   etag = CASE WHEN sources.config_url = excluded.config_url THEN sources.etag ELSE NULL END,
+                   last_modified = CASE WHEN sources.config_url = excluded.config_url THEN sources.last_modified ELSE NULL END,
+                   dead_since = CASE WHEN sources.config_url = excluded.config_url THEN sources.dead_since ELSE NULL END,
+                   config_url = excluded.config_url",
+            )?;
+            for s in sources {
+                upsert.execute(params![s.id, s.name, s.url, s.kind.as_str()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Conditional-GET state and current URL of a source.
+    pub fn fetch_state(&self, id: &str) -> Result<FetchState> {
+        Ok(self
+            .conn
+            .query_row("SELECT url, etag, last_modified, dead_since FROM sources WHERE id = ?1", [id], |r| {
+                Ok(FetchState { url: r.get(0)?, etag: r.get(1)?, last_modified: r.get(2)?, dead_since: r.get(3)? })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Stores a fetched document's entries and the source's new state, in one transaction.
+    pub fn record_success(&mut self, source: &Source, meta: &FetchMeta, doc: &ParsedDoc, now: DateTime<Utc>) -> Result<WriteStats> {
+        let now_s = ts(now);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stats = stories::write_entries(&tx, &source.id, &doc.entries, now)?;
+        tx.execute(
+            "UPDATE sources SET etag = ?2, last_modified = ?3, url = COALESCE(?4, url), title = COALESCE(?5, title),
+                site_url = COALESCE(?6, site_url), last_fetch_at = ?7, last_success_at = ?7, last_status = 'ok',
+                last_error = NULL, failing_since = NULL, consecutive_failures = 0, dead_since = NULL,
+                bytes_total = bytes_total + ?8,
+                last_new_entry_at = CASE WHEN ?9 > 0 THEN ?7 ELSE last_new_entry_at END
+             WHERE id = ?1",
+            params![
+                source.id,
+                meta.etag,
+                meta.last_modified,
+                meta.moved_to,
+                doc.source.title,
+                doc.source.site_url,
+                now_s,
+                meta.bytes as i64,
+                stats.new as i64
+            ],
+        )?;
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// Records a 304 Not Modified (or an unchanged local file).
+    pub fn record_not_modified(&mut self, id: &str, moved_to: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sources SET last_fetch_at = ?2, last_success_at = ?2, last_status = 'unchanged', last_error = NULL,
+                failing_since = NULL, consecutive_failures = 0, not_modified_count = not_modified_count + 1,
+                url = COALESCE(?3, url)
+             WHERE id = ?1",
+            params![id, ts(now), moved_to],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed fetch or parse; `gone` marks the source dead (HTTP 410).
+    pub fn record_failure(&mut self, id: &str, error: &str, gone: bool, now: DateTime<Utc>) -> Result<()> {
+        let now_s = ts(now);
+        self.conn.execute(
+            "UPDATE sources SET last_fetch_at = ?2, last_status = 'failing', last_error = ?3,
+                failing_since = COALESCE(failing_since, ?2), consecutive_failures = consecutive_failures + 1,
+                dead_since = CASE WHEN ?4 THEN COALESCE(dead_since, ?2) ELSE dead_since END
+             WHERE id = ?1",
+            params![id, now_s, error, gone],
+        )?;
+        Ok(())
+    }
+
+    /// Health of every source in feeds.toml order.
+    pub fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.url, s.kind, s.last_status, s.last_error, s.not_modified_count, s.last_success_at,
+                    s.failing_since, s.last_new_entry_at, s.dead_since,
+                    (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id)
+             FROM sources s WHERE s.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(sources.len());
+        for src in sources {
+            let row = stmt
+                .query_row([&src.id], |r| {
+                    let dead: Option<String> = r.get(8)?;
+                    let status: String = r.get(2)?;
+                    Ok(SourceHealth {
+                        id: src.id.clone(),
+                        name: src.name.clone(),
+                        url: r.get(0)?,
+                        kind: r.get(1)?,
+                        status: if dead.is_some() { "dead".into() } else { status },
+                        last_error: r.get(3)?,
+                        not_modified_count: r.get(4)?,
+                        last_success: r.get(5)?,
+                        failing_since: r.get(6)?,
+                        last_new_entry: r.get(7)?,
+                        entries: r.get(9)?,
+                    })
+                })
+                .optional()?;
+            out.push(row.unwrap_or_else(|| SourceHealth {
+                id: src.id.clone(),
+                name: src.name.clone(),
+                url: src.url.clone(),
+                kind: src.kind.as_str().into(),
+                status: "never".into(),
+                entries: 0,
+                last_error: None,
+                not_modified_count: 0,
+                last_success: None,
+                failing_since: None,
+                last_new_entry: None,
+            }));
+        }
+        Ok(out)
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its first line ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Total number of stored entries.
+    pub fn entry_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))?)
+    }
+}
+
+/// The merge key of an entry's URL, if it has a web URL.
+pub(crate) fn url_key(e: &Entry) -> Option<String> {
+    e.canonical_url.as_deref().and_then(canon::story_key)
+}

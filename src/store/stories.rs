@@ -1,0 +1,300 @@
+//! Entries and stories: every stored entry is one sighting; sightings of the same article
+//! (same canonical URL key, or — conservatively — the same title by the same author within
+//! three days) share one story.
+
+use super::{Result, Store, WriteStats, parse_ts, ts, url_key};
+use crate::model::{Entry, EntryKind};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// How far apart two same-titled posts by the same author may be and still be one story.
+const NEAR_DUPLICATE_DAYS: f64 = 3.0;
+
+/// Normalised title for near-duplicate matching, or `None` when the title is too short or
+/// generic to be trusted ("Weekly update", "Release notes").
+pub fn title_key(title: &str) -> Option<String> {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let key = words.join(" ");
+    (words.len() >= 4 && key.len() >= 20).then_some(key)
+}
+
+fn author_key(e: &Entry) -> Option<String> {
+    e.authors.first().map(|a| crate::text::collapse_ws(&a.to_lowercase())).filter(|a| !a.is_empty())
+}
+
+fn entry_hash(e: &Entry) -> String {
+    let json = serde_json::to_string(e).unwrap_or_default();
+    crate::parse::content_hash(&[&json])
+}
+
+/// Inserts new entries, updates changed ones, leaves unchanged ones alone.
+pub(super) fn write_entries(tx: &Transaction<'_>, source_id: &str, entries: &[Entry], now: DateTime<Utc>) -> Result<WriteStats> {
+    let now_s = ts(now);
+    let mut stats = WriteStats::default();
+    let mut find = tx.prepare_cached("SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO entries (source_id, entry_id, story_id, parent_entry_id, kind, title, url, canonical_url, authors,
+            published, updated, date_is_first_seen, summary, content_html, content_text, tags, enclosures, section,
+            sponsored, content_hash, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+    )?;
+    let mut update = tx.prepare_cached(
+        "UPDATE entries SET parent_entry_id = ?2, kind = ?3, title = ?4, url = ?5, canonical_url = ?6, authors = ?7,
+            published = COALESCE(?8, published), updated = ?9, summary = ?10, content_html = ?11, content_text = ?12,
+            tags = ?13, enclosures = ?14, section = ?15, sponsored = ?16, content_hash = ?17, last_seen_at = ?18,
+            date_is_first_seen = CASE WHEN ?8 IS NULL THEN date_is_first_seen ELSE 0 END
+         WHERE id = ?1",
+    )?;
+    for e in entries {
+        let hash = entry_hash(e);
+        let existing: Option<(i64, String)> = find.query_row(params![source_id, e.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let authors = e.authors.join(", ");
+        let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
+        let enclosures = serde_json::to_string(&e.enclosures).unwrap_or_else(|_| "[]".into());
+        let published = e.published.map(ts);
+        match existing {
+            None => {
+                let published_or_seen = e.published.unwrap_or(now);
+                let story_id = find_or_create_story(tx, e, published_or_seen, &now_s)?;
+                insert.execute(params![
+                    source_id,
+                    e.id,
+                    story_id,
+                    e.parent_id,
+                    e.kind.as_str(),
+                    e.title,
+                    e.url,
+                    e.canonical_url,
+                    authors,
+                    published.clone().unwrap_or_else(|| now_s.clone()),
+                    e.updated.map(ts),
+                    e.published.is_none(),
+                    e.summary,
+                    e.content_html,
+                    e.content_text,
+                    tags,
+                    enclosures,
+                    e.section,
+                    e.sponsored,
+                    hash,
+                    now_s
+                ])?;
+                stats.new += 1;
+            }
+            Some((_, old)) if old == hash => {}
+            Some((rowid, _)) => {
+                update.execute(params![
+                    rowid,
+                    e.parent_id,
+                    e.kind.as_str(),
+                    e.title,
+                    e.url,
+                    e.canonical_url,
+                    authors,
+                    published,
+                    e.updated.map(ts),
+                    e.summary,
+                    e.content_html,
+                    e.content_text,
+                    tags,
+                    enclosures,
+                    e.section,
+                    e.sponsored,
+                    hash,
+                    now_s
+                ])?;
+                stats.updated += 1;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+fn find_or_create_story(tx: &Transaction<'_>, e: &Entry, published: DateTime<Utc>, now_s: &str) -> Result<i64> {
+    let key = url_key(e);
+    if let Some(k) = &key {
+        let found: Option<i64> = tx.query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| r.get(0)).optional()?;
+        if let Some(id) = found {
+            tx.execute("UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1", params![id, ts(published)])?;
+            return Ok(id);
+        }
+    }
+    let tkey = if e.kind == EntryKind::Issue { None } else { e.title.as_deref().and_then(title_key) };
+    let akey = author_key(e);
+    if let (Some(t), Some(a)) = (&tkey, &akey) {
+        let found: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM stories WHERE title_key = ?1 AND author_key = ?2
+                   AND abs(julianday(published) - julianday(?3)) <= ?4 ORDER BY id LIMIT 1",
+                params![t, a, ts(published), NEAR_DUPLICATE_DAYS],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+    }
+    tx.execute(
+        "INSERT INTO stories (url_key, title_key, author_key, first_seen_at, published) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![key, tkey, akey, now_s, ts(published)],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// One sighting of a story: a stored entry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Sighting {
+    /// Source id.
+    pub source: String,
+    /// The entry's id in its document.
+    pub entry_id: String,
+    /// When pydigest first saw it.
+    pub seen_at: String,
+    /// Newsletter section, if any.
+    pub section: Option<String>,
+    /// Sponsored / house ad.
+    pub sponsored: bool,
+    /// Entry kind.
+    #[serde(skip)]
+    pub kind: EntryKind,
+    /// Title as this source gave it.
+    #[serde(skip)]
+    pub title: Option<String>,
+    /// URL as this source gave it.
+    #[serde(skip)]
+    pub url: Option<String>,
+    /// Authors, comma-separated.
+    #[serde(skip)]
+    pub authors: String,
+    /// Publication time.
+    #[serde(skip)]
+    pub published: Option<DateTime<Utc>>,
+    /// Plain-text summary.
+    #[serde(skip)]
+    pub summary: Option<String>,
+    /// Plain-text body.
+    #[serde(skip)]
+    pub content_text: Option<String>,
+    /// Tags.
+    #[serde(skip)]
+    pub tags: Vec<String>,
+    /// Enclosure count (podcast episodes have one).
+    #[serde(skip)]
+    pub has_enclosure: bool,
+    /// Date was the first-seen time, not the feed's.
+    #[serde(skip)]
+    pub date_is_first_seen: bool,
+    /// Database row id of the entry.
+    #[serde(skip)]
+    pub rowid: i64,
+}
+
+/// A story with all its sightings; title/url come from the best sighting.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoryRow {
+    /// Story id.
+    pub id: i64,
+    /// Title of the representative sighting.
+    pub title: Option<String>,
+    /// URL of the representative sighting.
+    pub url: Option<String>,
+    /// Canonical URL.
+    pub canonical_url: Option<String>,
+    /// Earliest publication time over the sightings.
+    #[serde(skip)]
+    pub published: Option<DateTime<Utc>>,
+    /// Every sighting, representative first.
+    pub sightings: Vec<Sighting>,
+}
+
+impl StoryRow {
+    /// The sighting the story is shown as.
+    pub fn main(&self) -> &Sighting {
+        &self.sightings[0]
+    }
+}
+
+/// Orders sightings so the original article (a post or episode from its own feed) comes first,
+/// then newsletter links, then issues; ties by first seen.
+fn rank(kind: EntryKind) -> u8 {
+    match kind {
+        EntryKind::Post | EntryKind::Episode => 0,
+        EntryKind::Link => 1,
+        EntryKind::Job => 2,
+        EntryKind::Issue => 3,
+    }
+}
+
+impl Store {
+    /// Stories with at least one sighting published in `[since, until)`, with every sighting.
+    /// `aggregators` are sources whose sightings rank after original feeds.
+    pub fn stories_between(&self, since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>, aggregators: &[String]) -> Result<Vec<StoryRow>> {
+        let since_s = since.map_or_else(|| "0000".to_string(), ts);
+        let until_s = until.map_or_else(|| "9999".to_string(), ts);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
+                    e.authors, e.published, e.summary, e.content_text, e.tags, e.enclosures, e.date_is_first_seen,
+                    e.id, e.canonical_url
+             FROM entries e
+             WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
+             ORDER BY e.story_id, e.id",
+        )?;
+        let mut stories: Vec<StoryRow> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        let rows = stmt.query_map(params![since_s, until_s], |r| {
+            let tags: String = r.get(13)?;
+            let enclosures: String = r.get(14)?;
+            let published: Option<String> = r.get(10)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(17)?,
+                Sighting {
+                    source: r.get(1)?,
+                    entry_id: r.get(2)?,
+                    seen_at: r.get(3)?,
+                    section: r.get(4)?,
+                    sponsored: r.get(5)?,
+                    kind: EntryKind::parse(&r.get::<_, String>(6)?),
+                    title: r.get(7)?,
+                    url: r.get(8)?,
+                    authors: r.get(9)?,
+                    published: published.as_deref().and_then(parse_ts),
+                    summary: r.get(11)?,
+                    content_text: r.get(12)?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                    has_enclosure: enclosures.len() > 2,
+                    date_is_first_seen: r.get(15)?,
+                    rowid: r.get(16)?,
+                },
+            ))
+        })?;
+        let mut canon: HashMap<i64, Option<String>> = HashMap::new();
+        for row in rows {
+            let (story_id, canonical, sighting) = row?;
+            canon.entry(story_id).or_insert(canonical);
+            let i = *index.entry(story_id).or_insert_with(|| {
+                stories.push(StoryRow { id: story_id, title: None, url: None, canonical_url: None, published: None, sightings: Vec::new() });
+                stories.len() - 1
+            });
+            stories[i].sightings.push(sighting);
+        }
+        for s in &mut stories {
+            s.sightings.sort_by(|a, b| {
+                let agg = |x: &Sighting| aggregators.contains(&x.source);
+                (rank(a.kind), agg(a), &a.seen_at, a.rowid).cmp(&(rank(b.kind), agg(b), &b.seen_at, b.rowid))
+            });
+            let main = &s.sightings[0];
+            s.title = main.title.clone();
+            s.url = main.url.clone();
+            s.canonical_url = canon.get(&s.id).cloned().flatten();
+            s.published = s.sightings.iter().filter(|x| !x.date_is_first_seen).filter_map(|x| x.published).min().or(main.published);
+        }
+        stories.sort_by(|a, b| (a.published, a.id).cmp(&(b.published, b.id)));
+        Ok(stories)
+    }
+}

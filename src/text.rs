@@ -1,0 +1,267 @@
+//! Text helpers: HTML to plain text, whitespace, and making untrusted text safe for a terminal
+//! or a markdown file. Everything a stranger's server sends passes through here before output.
+
+use scraper::{Html, Node};
+
+/// Collapses every run of whitespace to one space and trims the ends.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Decodes HTML entities (`&amp;`, `&#8217;`, `&hellip;`…).
+pub fn decode_entities(s: &str) -> String {
+    html_escape::decode_html_entities(s).into_owned()
+}
+
+/// True when the string looks like it carries HTML markup rather than plain text.
+pub fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+/// A one-line plain-text version of a title or name that may hold HTML or entities.
+pub fn plain_line(s: &str) -> String {
+    if looks_like_html(s) {
+        collapse_ws(&html_to_text(s))
+    } else {
+        collapse_ws(&decode_entities(s))
+    }
+}
+
+const BLOCK_TAGS: &[&str] = &[
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote", "pre",
+    "section", "article", "header", "footer", "hr", "dd", "dt", "dl", "figure", "figcaption",
+];
+
+/// Converts an HTML fragment to plain text: paragraphs separated by blank lines, scripts and
+/// styles dropped, entities decoded, runs of spaces collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let doc = Html::parse_fragment(html);
+    let mut out = String::with_capacity(html.len() / 2);
+    walk(doc.tree.root(), &mut out);
+    tidy_paragraphs(&out)
+}
+
+fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(e) => {
+                let name = e.name();
+                if matches!(name, "script" | "style" | "noscript" | "template" | "iframe" | "head") {
+                    continue;
+                }
+                let block = BLOCK_TAGS.contains(&name);
+                if block {
+                    out.push('\n');
+                }
+                if name == "img" {
+                    if let Some(alt) = e.attr("alt").filter(|a| !a.trim().is_empty()) {
+                        out.push_str(alt);
+                    }
+                }
+                walk(child, out);
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => walk(child, out),
+        }
+    }
+}
+
+/// Collapses spaces inside lines and keeps at most one blank line between paragraphs.
+fn tidy_paragraphs(s: &str) -> String {
+    let mut paras: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in s.lines() {
+        let line = collapse_ws(line);
+        if line.is_empty() {
+            if !current.is_empty() {
+                paras.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&line);
+        }
+    }
+    if !current.is_empty() {
+        paras.push(current);
+    }
+    paras.join("\n\n")
+}
+
+/// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
+/// characters (tabs and newlines become spaces unless `keep_newlines`), and bidi overrides.
+pub fn for_terminal(s: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi_body(&mut chars),
+            '\n' if keep_newlines => out.push('\n'),
+            '\n' | '\t' | '\r' => out.push(' '),
+            c if is_dangerous(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_dangerous(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => skip_csi_body(chars),
+        // OSC, DCS, SOS, PM, APC: run until BEL or ST (ESC \).
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn skip_csi_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// Escapes text for inline markdown so it renders as literal text, never as a link, image,
+/// emphasis or raw HTML. Control characters and bidi overrides are removed first.
+pub fn escape_markdown(s: &str) -> String {
+    let clean = for_terminal(s, false);
+    let mut out = String::with_capacity(clean.len() + 8);
+    for c in clean.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '~' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// True for the only link schemes pydigest ever renders as links.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// A markdown link `[text](url)` when the URL is http(s), else the escaped text alone.
+pub fn markdown_link(text: &str, url: Option<&str>) -> String {
+    let label = escape_markdown(text);
+    match url {
+        Some(u) if is_web_url(u) => {
+            let safe: String = u
+                .chars()
+                .filter(|c| !c.is_control() && !c.is_whitespace())
+                .map(|c| c.to_string())
+                .collect::<String>()
+                .replace('(', "%28")
+                .replace(')', "%29")
+                .replace('<', "%3C")
+                .replace('>', "%3E");
+            format!("[{label}]({safe})")
+        }
+        _ => label,
+    }
+}
+
+/// Cuts `s` to at most `max` characters at a word boundary, adding an ellipsis when cut.
+pub fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for word in s.split_whitespace() {
+        let needed = out.chars().count() + word.chars().count() + usize::from(!out.is_empty());
+        if needed + 1 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        // One giant word: cut on a char boundary rather than return nothing.
+        out = s.chars().take(max.saturating_sub(1)).collect();
+    }
+    let trimmed = out.trim_end_matches([',', ';', ':', '-', ' ']).to_string();
+    format!("{trimmed}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("Fish &amp; Chips", "Fish & Chips")]
+    #[case("  a\n\t b  ", "a b")]
+    #[case("It&#8217;s <b>bold</b>", "It’s bold")]
+    #[case("&lt;script&gt; is text", "<script> is text")]
+    #[case("Caf&eacute; &hellip;", "Café …")]
+    fn plain_line_decodes(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(plain_line(input), expected);
+    }
+
+    #[test]
+    fn html_to_text_keeps_paragraphs_and_drops_scripts() {
+        let t = html_to_text("<p>One &amp; two</p><script>evil()</script><p>Three<br>four</p>");
+        assert_eq!(t, "One & two\n\nThree\n\nfour");
+    }
+
+    #[rstest]
+    #[case("red\u{1b}[31mtext\u{1b}[0m", "redtext")]
+    #[case("title\u{1b}]0;pwned\u{7}x", "titlex")]
+    #[case("a\u{202e}b\u{0}c\u{7}", "abc")]
+    #[case("line\nbreak", "line break")]
+    fn terminal_text_is_inert(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(for_terminal(input, false), expected);
+    }
+
+    #[test]
+    fn markdown_injection_renders_as_text() {
+        let md = escape_markdown("x](javascript:alert(1))");
+        assert_eq!(md, "x\\]\\(javascript:alert\\(1\\)\\)");
+        assert_eq!(markdown_link("t", Some("javascript:alert(1)")), "t");
+        assert_eq!(markdown_link("t", Some("https://a.org/x_(y)")), "[t](https://a.org/x_%28y%29)");
+    }
+
+    #[test]
+    fn truncation_never_cuts_words() {
+        let t = truncate_words("alpha beta gamma delta", 12);
+        assert_eq!(t, "alpha beta…");
+    }
+}
