@@ -5,8 +5,8 @@ use url::Url;
 
 /// Query parameters that only track a click and never change the page.
 const TRACKING_PARAMS: &[&str] = &[
-    "ref", "ref_src", "ref_url", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_hsenc",
-    "_hsmi", "yclid", "spm", "source", "src", "cmpid", "mkt_tok",
+    "ref", "ref_src", "ref_url", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid",
+    "igshid", "_hsenc", "_hsmi", "yclid", "spm", "source", "src", "cmpid", "mkt_tok",
 ];
 
 fn is_tracking(key: &str) -> bool {
@@ -37,8 +37,11 @@ pub fn canonical_url(url: &str) -> Option<String> {
         return None;
     }
     u.set_fragment(None);
-    let kept: Vec<(String, String)> =
-        u.query_pairs().filter(|(k, _)| !is_tracking(k)).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     if kept.is_empty() {
         u.set_query(None);
     } else {
@@ -50,9 +53,14 @@ pub fn canonical_url(url: &str) -> Option<String> {
 
 /// True for FeedBurner/feedproxy wrapper links that hide the real article URL.
 pub fn is_feedburner_wrapper(url: &str) -> bool {
-    Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase)).is_some_and(|h| {
-        h == "feedproxy.google.com" || h == "feeds.feedburner.com" || h.ends_with(".feedburner.com")
-    })
+    Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|h| {
+            h == "feedproxy.google.com"
+                || h == "feeds.feedburner.com"
+                || h.ends_with(".feedburner.com")
+        })
 }
 
 /// The key a story is merged on: the canonical URL without scheme, `www.`/`amp.`/`m.` host
@@ -60,7 +68,11 @@ pub fn is_feedburner_wrapper(url: &str) -> bool {
 pub fn story_key(canonical: &str) -> Option<String> {
     let u = Url::parse(canonical).ok()?;
     let host = u.host_str()?.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").or_else(|| host.strip_prefix("amp.")).unwrap_or(&host).to_string();
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("amp."))
+        .unwrap_or(&host)
+        .to_string();
     let mut path = u.path().to_string();
     for suffix in ["/index.html", "/index.htm", "/index.php", "/amp", "/amp/"] {
         if path.ends_with(suffix) {
@@ -75,7 +87,9 @@ pub fn story_key(canonical: &str) -> Option<String> {
     }
     let query: Vec<String> = u
         .query_pairs()
-        .filter(|(k, v)| !(k == "amp" && (v.is_empty() || v == "1" || v == "true")) && k != "outputType")
+        .filter(|(k, v)| {
+            !(k == "amp" && (v.is_empty() || v == "1" || v == "true")) && k != "outputType"
+        })
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     let mut key = format!("{host}{path}");
@@ -92,11 +106,20 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("HTTPS://RealPython.COM/python-uv/#intro", "https://realpython.com/python-uv/")]
-    #[case("https://a.org/p?utm_source=rss&utm_medium=feed&id=3", "https://a.org/p?id=3")]
+    #[case(
+        "HTTPS://RealPython.COM/python-uv/#intro",
+        "https://realpython.com/python-uv/"
+    )]
+    #[case(
+        "https://a.org/p?utm_source=rss&utm_medium=feed&id=3",
+        "https://a.org/p?id=3"
+    )]
     #[case("https://a.org/p?ref=pycoders", "https://a.org/p")]
     #[case("http://a.org:80/p", "http://a.org/p")]
-    #[case("https://a.org/p?fbclid=x&q=free+threading", "https://a.org/p?q=free+threading")]
+    #[case(
+        "https://a.org/p?fbclid=x&q=free+threading",
+        "https://a.org/p?q=free+threading"
+    )]
     fn canonical(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(canonical_url(input).as_deref(), Some(expected));
     }
@@ -122,14 +145,23 @@ mod tests {
 
     #[test]
     fn story_keys_keep_distinct_pages_apart() {
-        assert_ne!(story_key("https://example.com/post-1"), story_key("https://example.com/post-2"));
-        assert_ne!(story_key("https://example.com/p?id=1"), story_key("https://example.com/p?id=2"));
+        assert_ne!(
+            story_key("https://example.com/post-1"),
+            story_key("https://example.com/post-2")
+        );
+        assert_ne!(
+            story_key("https://example.com/p?id=1"),
+            story_key("https://example.com/p?id=2")
+        );
     }
 
     #[test]
     fn relative_links_resolve() {
         let base = Url::parse("https://example.com/blog/").unwrap();
-        assert_eq!(absolutize("../about", Some(&base)).unwrap().as_str(), "https://example.com/about");
+        assert_eq!(
+            absolutize("../about", Some(&base)).unwrap().as_str(),
+            "https://example.com/about"
+        );
         assert!(absolutize("javascript:void(0)", Some(&base)).is_none());
     }
 }

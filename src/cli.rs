@@ -6,8 +6,15 @@ use std::path::PathBuf;
 /// Python ecosystem news: fetch feeds and newsletters, merge the same story seen in many places,
 /// and write a weekly digest grouped by topic.
 #[derive(Debug, Parser)]
-#[command(name = "pydigest", version, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored).")]
+#[command(
+    name = "pydigest",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored)."
+)]
 pub struct Cli {
     /// feeds.toml to use (else $PYDIGEST_CONFIG, ./feeds.toml, the user config dir, the built-in catalogue).
     #[arg(long, global = true, env = "PYDIGEST_CONFIG", value_name = "FILE")]

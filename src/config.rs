@@ -203,7 +203,10 @@ impl Default for Settings {
             retries: 2,
             max_body_bytes: 10 * 1024 * 1024,
             time_zone: Tz::UTC,
-            user_agent: format!("pydigest/{} (+https://github.com/pydigest/pydigest)", env!("CARGO_PKG_VERSION")),
+            user_agent: format!(
+                "pydigest/{} (+https://github.com/pydigest/pydigest)",
+                env!("CARGO_PKG_VERSION")
+            ),
             failing_days: 7,
         }
     }
@@ -229,10 +232,20 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .bytes()
+            .filter(|b| *b == b'\n')
+            .count()
+            + 1
     }
 
-    fn err<T>(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>, hint: Option<&str>) -> Result<T, ConfigError> {
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+        hint: Option<&str>,
+    ) -> Result<T, ConfigError> {
         Err(ConfigError {
             file: self.file.clone(),
             line: Some(self.line_of(span.start)),
@@ -251,10 +264,16 @@ impl Config {
             line: None,
             key: None,
             message: format!("cannot read: {e}"),
-            hint: Some("pass --config FILE, or run `pydigest init` to write a starter feeds.toml".into()),
+            hint: Some(
+                "pass --config FILE, or run `pydigest init` to write a starter feeds.toml".into(),
+            ),
         })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
         Config::parse(&text, &path.display().to_string(), &dir).map(|mut c| {
             c.path = Some(path.to_path_buf());
             c
@@ -263,28 +282,50 @@ impl Config {
 
     /// Parses and validates feeds.toml text; `dir` resolves relative paths.
     pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
-        let ctx = Ctx { file: file.to_string(), text };
+        let ctx = Ctx {
+            file: file.to_string(),
+            text,
+        };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| ctx.line_of(s.start));
             let message = e.message().trim().to_string();
             let hint = if message.contains("unknown field") {
                 Some("check the spelling; see the feeds.toml reference in README.md".to_string())
             } else if message.contains("missing field") {
-                Some("every [[source]] needs `id` and `url`; every [[topic]] needs `name`".to_string())
+                Some(
+                    "every [[source]] needs `id` and `url`; every [[topic]] needs `name`"
+                        .to_string(),
+                )
             } else {
                 Some("see the feeds.toml reference in README.md".to_string())
             };
-            ConfigError { file: file.to_string(), line, key: key_near(text, e.span()), message, hint }
+            ConfigError {
+                file: file.to_string(),
+                line,
+                key: key_near(text, e.span()),
+                message,
+                hint,
+            }
         })?;
-        let settings = validate_settings(&ctx, raw.settings.map(Spanned::into_inner).unwrap_or_default(), dir)?;
+        let settings = validate_settings(
+            &ctx,
+            raw.settings.map(Spanned::into_inner).unwrap_or_default(),
+            dir,
+        )?;
         let topics = validate_topics(&ctx, raw.topic)?;
         let sources = validate_sources(&ctx, raw.source, dir, &topics)?;
-        Ok(Config { path: None, settings, sources, topics })
+        Ok(Config {
+            path: None,
+            settings,
+            sources,
+            topics,
+        })
     }
 
     /// The built-in catalogue, for when no feeds.toml exists.
     pub fn builtin() -> Config {
-        Config::parse(DEFAULT_CATALOGUE, "<built-in feeds.toml>", Path::new(".")).expect("the built-in catalogue is valid")
+        Config::parse(DEFAULT_CATALOGUE, "<built-in feeds.toml>", Path::new("."))
+            .expect("the built-in catalogue is valid")
     }
 
     /// The source with this id.
@@ -296,28 +337,49 @@ impl Config {
 /// Best-effort key name at an error position (the text before `=` on that line).
 fn key_near(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> {
     let span = span?;
-    let start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let line = text[start..].lines().next()?;
     let (key, _) = line.split_once('=')?;
     let key = key.trim();
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
-fn positive(ctx: &Ctx<'_>, v: &Option<Spanned<i64>>, key: &str, default: i64, min: i64) -> Result<i64, ConfigError> {
+fn positive(
+    ctx: &Ctx<'_>,
+    v: &Option<Spanned<i64>>,
+    key: &str,
+    default: i64,
+    min: i64,
+) -> Result<i64, ConfigError> {
     match v {
         None => Ok(default),
-        Some(s) if *s.get_ref() < min => {
-            ctx.err(s.span(), key, format!("must be at least {min}, got {}", s.get_ref()), Some(&format!("the default is {default}")))
-        }
+        Some(s) if *s.get_ref() < min => ctx.err(
+            s.span(),
+            key,
+            format!("must be at least {min}, got {}", s.get_ref()),
+            Some(&format!("the default is {default}")),
+        ),
         Some(s) => Ok(*s.get_ref()),
     }
 }
 
-fn seconds(ctx: &Ctx<'_>, v: &Option<Spanned<f64>>, key: &str, default: Duration) -> Result<Duration, ConfigError> {
+fn seconds(
+    ctx: &Ctx<'_>,
+    v: &Option<Spanned<f64>>,
+    key: &str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
     match v {
         None => Ok(default),
         Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 3600.0) => {
-            ctx.err(s.span(), key, format!("must be between 0 and 3600 seconds, got {}", s.get_ref()), None)
+            ctx.err(
+                s.span(),
+                key,
+                format!("must be between 0 and 3600 seconds, got {}", s.get_ref()),
+                None,
+            )
         }
         Some(s) => Ok(Duration::from_secs_f64(*s.get_ref())),
     }
@@ -328,20 +390,35 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
     let time_zone = match &raw.time_zone {
         None => d.time_zone,
         Some(s) => s.get_ref().parse::<Tz>().or_else(|_| {
-            ctx.err(s.span(), "time_zone", format!("unknown time zone {:?}", s.get_ref()), Some("use an IANA name such as \"Europe/Berlin\" or \"UTC\""))
+            ctx.err(
+                s.span(),
+                "time_zone",
+                format!("unknown time zone {:?}", s.get_ref()),
+                Some("use an IANA name such as \"Europe/Berlin\" or \"UTC\""),
+            )
         })?,
     };
     let max_body_bytes = match &raw.max_body_mib {
         None => d.max_body_bytes,
         Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 1024.0) => {
-            return ctx.err(s.span(), "max_body_mib", format!("must be between 0 and 1024, got {}", s.get_ref()), None);
+            return ctx.err(
+                s.span(),
+                "max_body_mib",
+                format!("must be between 0 and 1024, got {}", s.get_ref()),
+                None,
+            );
         }
         Some(s) => (*s.get_ref() * 1024.0 * 1024.0) as u64,
     };
     let user_agent = match &raw.user_agent {
         None => d.user_agent,
         Some(s) if s.get_ref().trim().is_empty() || s.get_ref().chars().any(char::is_control) => {
-            return ctx.err(s.span(), "user_agent", "must be non-empty printable text", None);
+            return ctx.err(
+                s.span(),
+                "user_agent",
+                "must be non-empty printable text",
+                None,
+            );
         }
         Some(s) => s.get_ref().clone(),
     };
@@ -349,7 +426,12 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
         database: raw.database.as_ref().map(|p| expand_path(p.get_ref(), dir)),
         concurrency: positive(ctx, &raw.concurrency, "concurrency", 16, 1)? as usize,
         per_host: positive(ctx, &raw.per_host, "per_host", 4, 1)? as usize,
-        connect_timeout: seconds(ctx, &raw.connect_timeout_secs, "connect_timeout_secs", d.connect_timeout)?,
+        connect_timeout: seconds(
+            ctx,
+            &raw.connect_timeout_secs,
+            "connect_timeout_secs",
+            d.connect_timeout,
+        )?,
         timeout: seconds(ctx, &raw.timeout_secs, "timeout_secs", d.timeout)?,
         retries: positive(ctx, &raw.retries, "retries", 2, 0)?.min(10) as u32,
         max_body_bytes,
@@ -361,13 +443,17 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
 
 /// `~/x` → home; relative paths → against the config folder.
 fn expand_path(p: &str, dir: &Path) -> PathBuf {
-    if let Some(rest) = p.strip_prefix("~/") {
-        if let Some(home) = directories::BaseDirs::new() {
-            return home.home_dir().join(rest);
-        }
+    if let Some(rest) = p.strip_prefix("~/")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
     }
     let path = PathBuf::from(p);
-    if path.is_absolute() { path } else { dir.join(path) }
+    if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    }
 }
 
 fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Topic>, ConfigError> {
@@ -380,15 +466,30 @@ fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Top
             return ctx.err(t.name.span(), "name", "topic name is empty", None);
         }
         if !seen.insert(name.to_lowercase()) {
-            return ctx.err(t.name.span(), "name", format!("duplicate topic {name:?}"), Some("each [[topic]] needs its own name"));
+            return ctx.err(
+                t.name.span(),
+                "name",
+                format!("duplicate topic {name:?}"),
+                Some("each [[topic]] needs its own name"),
+            );
         }
         let mut terms = Vec::new();
         let Some(raw_terms) = &t.terms else {
-            return ctx.err(t.name.span(), "terms", format!("topic {name:?} has no terms"), Some("add terms = { \"word\" = 2, ... }"));
+            return ctx.err(
+                t.name.span(),
+                "terms",
+                format!("topic {name:?} has no terms"),
+                Some("add terms = { \"word\" = 2, ... }"),
+            );
         };
         for (term, weight) in raw_terms.get_ref() {
             if !(weight.is_finite() && *weight > 0.0) {
-                return ctx.err(raw_terms.span(), "terms", format!("weight of {term:?} must be a positive number"), None);
+                return ctx.err(
+                    raw_terms.span(),
+                    "terms",
+                    format!("weight of {term:?} must be a positive number"),
+                    None,
+                );
             }
             let term = crate::text::collapse_ws(&term.to_lowercase());
             if term.is_empty() {
@@ -397,59 +498,130 @@ fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Top
             terms.push((term, *weight));
         }
         let sources = t.sources.iter().map(|s| s.get_ref().clone()).collect();
-        topics.push(Topic { name, terms, sources });
+        topics.push(Topic {
+            name,
+            terms,
+            sources,
+        });
     }
     Ok(topics)
 }
 
-fn validate_sources(ctx: &Ctx<'_>, raw: Vec<Spanned<RawSource>>, dir: &Path, topics: &[Topic]) -> Result<Vec<Source>, ConfigError> {
+fn validate_sources(
+    ctx: &Ctx<'_>,
+    raw: Vec<Spanned<RawSource>>,
+    dir: &Path,
+    topics: &[Topic],
+) -> Result<Vec<Source>, ConfigError> {
     let mut seen = HashSet::new();
     let mut sources = Vec::new();
     for s in raw {
         let s = s.into_inner();
         let id = s.id.get_ref().clone();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
-            return ctx.err(s.id.span(), "id", format!("invalid source id {id:?}"), Some("use lowercase letters, digits, `-` and `_`"));
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            return ctx.err(
+                s.id.span(),
+                "id",
+                format!("invalid source id {id:?}"),
+                Some("use lowercase letters, digits, `-` and `_`"),
+            );
         }
         if !seen.insert(id.clone()) {
-            return ctx.err(s.id.span(), "id", format!("duplicate source id {id:?}"), Some("each [[source]] needs its own id"));
+            return ctx.err(
+                s.id.span(),
+                "id",
+                format!("duplicate source id {id:?}"),
+                Some("each [[source]] needs its own id"),
+            );
         }
         let url = s.url.get_ref().trim().to_string();
-        let location = parse_location(&url, dir).or_else(|why| ctx.err(s.url.span(), "url", why, Some("use an http(s) URL or file:PATH")))?;
+        let location = parse_location(&url, dir).or_else(|why| {
+            ctx.err(
+                s.url.span(),
+                "url",
+                why,
+                Some("use an http(s) URL or file:PATH"),
+            )
+        })?;
         let kind = match &s.kind {
             None => SourceKind::Feed,
             Some(k) => SourceKind::parse(k.get_ref()).map_or_else(
-                || ctx.err(k.span(), "kind", format!("unknown kind {:?}", k.get_ref()), Some("one of feed, newsletter, podcast, page")),
+                || {
+                    ctx.err(
+                        k.span(),
+                        "kind",
+                        format!("unknown kind {:?}", k.get_ref()),
+                        Some("one of feed, newsletter, podcast, page"),
+                    )
+                },
                 Ok,
             )?,
         };
         let weight = match &s.weight {
             None => 1.0,
-            Some(w) if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0 && *w.get_ref() <= 100.0) => {
-                return ctx.err(w.span(), "weight", format!("must be between 0 and 100, got {}", w.get_ref()), None);
+            Some(w)
+                if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0 && *w.get_ref() <= 100.0) =>
+            {
+                return ctx.err(
+                    w.span(),
+                    "weight",
+                    format!("must be between 0 and 100, got {}", w.get_ref()),
+                    None,
+                );
             }
             Some(w) => *w.get_ref(),
         };
-        if let Some(t) = &s.topic {
-            if !topics.iter().any(|x| x.name.eq_ignore_ascii_case(t.get_ref())) {
-                let names: Vec<&str> = topics.iter().map(|x| x.name.as_str()).collect();
-                return ctx.err(t.span(), "topic", format!("unknown topic {:?}", t.get_ref()), Some(&format!("known topics: {}", names.join(", "))));
-            }
+        if let Some(t) = &s.topic
+            && !topics
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(t.get_ref()))
+        {
+            let names: Vec<&str> = topics.iter().map(|x| x.name.as_str()).collect();
+            return ctx.err(
+                t.span(),
+                "topic",
+                format!("unknown topic {:?}", t.get_ref()),
+                Some(&format!("known topics: {}", names.join(", "))),
+            );
         }
         if s.selectors.is_some() && kind != SourceKind::Page && kind != SourceKind::Newsletter {
-            return ctx.err(s.id.span(), "selectors", "selectors only apply to kind = \"page\" or \"newsletter\"", None);
+            return ctx.err(
+                s.id.span(),
+                "selectors",
+                "selectors only apply to kind = \"page\" or \"newsletter\"",
+                None,
+            );
         }
         if let Some(sel) = &s.selectors {
-            for (key, value) in [("item", &sel.item), ("title", &sel.title), ("link", &sel.link), ("summary", &sel.summary), ("date", &sel.date), ("section", &sel.section)] {
-                if let Some(v) = value {
-                    if scraper::Selector::parse(v).is_err() {
-                        return ctx.err(s.id.span(), &format!("selectors.{key}"), format!("invalid CSS selector {v:?}"), None);
-                    }
+            for (key, value) in [
+                ("item", &sel.item),
+                ("title", &sel.title),
+                ("link", &sel.link),
+                ("summary", &sel.summary),
+                ("date", &sel.date),
+                ("section", &sel.section),
+            ] {
+                if let Some(v) = value
+                    && scraper::Selector::parse(v).is_err()
+                {
+                    return ctx.err(
+                        s.id.span(),
+                        &format!("selectors.{key}"),
+                        format!("invalid CSS selector {v:?}"),
+                        None,
+                    );
                 }
             }
         }
         sources.push(Source {
-            name: s.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| id.clone()),
+            name: s
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| id.clone()),
             id,
             url,
             location,
@@ -484,11 +656,20 @@ pub fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
             return Err("empty file: path".into());
         }
         let path = PathBuf::from(path_str);
-        return Ok(Location::File(if path.is_absolute() { path } else { dir.join(path) }));
+        return Ok(Location::File(if path.is_absolute() {
+            path
+        } else {
+            dir.join(path)
+        }));
     }
     match Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(Location::Http(u)),
-        Ok(u) => Err(format!("unsupported URL scheme {:?} in {url:?}", u.scheme())),
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+            Ok(Location::Http(u))
+        }
+        Ok(u) => Err(format!(
+            "unsupported URL scheme {:?} in {url:?}",
+            u.scheme()
+        )),
         Err(e) => Err(format!("invalid URL {url:?}: {e}")),
     }
 }
@@ -512,17 +693,36 @@ mod tests {
     #[test]
     fn file_urls_resolve_against_the_config_folder() {
         let c = parse("[[source]]\nid = \"a\"\nurl = \"file:feeds/a.xml\"\n").unwrap();
-        assert_eq!(c.sources[0].location, Location::File(PathBuf::from("/cfg/feeds/a.xml")));
+        assert_eq!(
+            c.sources[0].location,
+            Location::File(PathBuf::from("/cfg/feeds/a.xml"))
+        );
     }
 
     #[rstest]
-    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkindd = \"feed\"\n", 4, "kindd")]
-    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\n[[source]]\nid = \"a\"\nurl = \"https://b.org/\"\n", 5, "id")]
+    #[case(
+        "[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkindd = \"feed\"\n",
+        4,
+        "kindd"
+    )]
+    #[case(
+        "[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\n[[source]]\nid = \"a\"\nurl = \"https://b.org/\"\n",
+        5,
+        "id"
+    )]
     #[case("[[source]]\nid = \"a\"\nurl = \"ftp://a.org/\"\n", 3, "url")]
     #[case("[settings]\nconcurrency = -1\n", 2, "concurrency")]
     #[case("[settings]\ntime_zone = \"Mars/Olympus\"\n", 2, "time_zone")]
-    #[case("[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkind = \"blog\"\n", 4, "kind")]
-    #[case("[[topic]]\nname = \"Web\"\nterms = { django = 3 }\n[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\ntopic = \"Webb\"\n", 7, "topic")]
+    #[case(
+        "[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\nkind = \"blog\"\n",
+        4,
+        "kind"
+    )]
+    #[case(
+        "[[topic]]\nname = \"Web\"\nterms = { django = 3 }\n[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\ntopic = \"Webb\"\n",
+        7,
+        "topic"
+    )]
     #[case("[settings\n", 1, "")]
     fn errors_name_line_and_key(#[case] text: &str, #[case] line: usize, #[case] key: &str) {
         let e = parse(text).unwrap_err();

@@ -47,10 +47,16 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return Exit::Ok.into();
             }
-            eprintln!("pydigest: error: {}", text::for_terminal(&format!("{err:#}"), true));
+            eprintln!(
+                "pydigest: error: {}",
+                text::for_terminal(&format!("{err:#}"), true)
+            );
             exit_code_for(&err).into()
         }
     }
@@ -61,7 +67,10 @@ fn exit_code_for(err: &anyhow::Error) -> Exit {
         if cause.is::<config::ConfigError>() || cause.is::<UsageError>() {
             return Exit::Usage;
         }
-        if matches!(cause.downcast_ref::<store::StoreError>(), Some(store::StoreError::TooNew { .. } | store::StoreError::Dir { .. })) {
+        if matches!(
+            cause.downcast_ref::<store::StoreError>(),
+            Some(store::StoreError::TooNew { .. } | store::StoreError::Dir { .. })
+        ) {
             return Exit::Usage;
         }
     }
@@ -77,6 +86,12 @@ fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_env("PYDIGEST_LOG").unwrap_or_else(|_| EnvFilter::new(format!("pydigest={level},warn")));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).without_time().try_init();
+    let filter = EnvFilter::try_from_env("PYDIGEST_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(format!("pydigest={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
 }

@@ -184,7 +184,9 @@ impl<'a> From<&'a ParsedDoc> for InspectView<'a> {
 }
 
 fn rfc3339(d: Option<DateTime<Utc>>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, |d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into())
+    d.map_or(serde_json::Value::Null, |d| {
+        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into()
+    })
 }
 
 impl Serialize for InspectView<'_> {

@@ -23,7 +23,8 @@ pub fn decode_entities(s: &str) -> String {
 /// True when the string looks like it carries HTML markup rather than plain text.
 pub fn looks_like_html(s: &str) -> bool {
     let b = s.as_bytes();
-    b.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+    b.windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// A one-line plain-text version of a title or name that may hold HTML or entities.
@@ -36,8 +37,32 @@ pub fn plain_line(s: &str) -> String {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "blockquote", "pre",
-    "section", "article", "header", "footer", "hr", "dd", "dt", "dl", "figure", "figcaption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "figcaption",
 ];
 
 /// Converts an HTML fragment to plain text: paragraphs separated by blank lines, scripts and
@@ -55,17 +80,20 @@ fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
             Node::Text(t) => out.push_str(t),
             Node::Element(e) => {
                 let name = e.name();
-                if matches!(name, "script" | "style" | "noscript" | "template" | "iframe" | "head") {
+                if matches!(
+                    name,
+                    "script" | "style" | "noscript" | "template" | "iframe" | "head"
+                ) {
                     continue;
                 }
                 let block = BLOCK_TAGS.contains(&name);
                 if block {
                     out.push('\n');
                 }
-                if name == "img" {
-                    if let Some(alt) = e.attr("alt").filter(|a| !a.trim().is_empty()) {
-                        out.push_str(alt);
-                    }
+                if name == "img"
+                    && let Some(alt) = e.attr("alt").filter(|a| !a.trim().is_empty())
+                {
+                    out.push_str(alt);
                 }
                 walk(child, out);
                 if block {
@@ -159,7 +187,8 @@ pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|' | '~' | '>' => {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '!' | '|'
+            | '~' | '>' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -256,7 +285,10 @@ mod tests {
         let md = escape_markdown("x](javascript:alert(1))");
         assert_eq!(md, "x\\]\\(javascript:alert\\(1\\)\\)");
         assert_eq!(markdown_link("t", Some("javascript:alert(1)")), "t");
-        assert_eq!(markdown_link("t", Some("https://a.org/x_(y)")), "[t](https://a.org/x_%28y%29)");
+        assert_eq!(
+            markdown_link("t", Some("https://a.org/x_(y)")),
+            "[t](https://a.org/x_%28y%29)"
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn group_digits(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -60,9 +60,18 @@ pub fn group_digits(n: usize) -> String {
     out
 }
 
-fn parse_fetched(source: &Source, body: &[u8], content_type: Option<&str>, final_url: &str) -> Result<ParsedDoc, String> {
+fn parse_fetched(
+    source: &Source,
+    body: &[u8],
+    content_type: Option<&str>,
+    final_url: &str,
+) -> Result<ParsedDoc, String> {
     let charset = content_type.and_then(charset_from_content_type);
-    let base = if final_url.starts_with("http") { Some(final_url) } else { None };
+    let base = if final_url.starts_with("http") {
+        Some(final_url)
+    } else {
+        None
+    };
     let opts = ParseOptions {
         base_url: base,
         http_charset: charset.as_deref(),
@@ -76,8 +85,20 @@ fn parse_fetched(source: &Source, body: &[u8], content_type: Option<&str>, final
 
 fn process(job: &FetchJob, outcome: Outcome) -> Processed {
     match outcome {
-        Outcome::Fetched { body, content_type, final_url, etag, last_modified, moved_to } => {
-            let meta = FetchMeta { etag, last_modified, moved_to, bytes: body.len() as u64 };
+        Outcome::Fetched {
+            body,
+            content_type,
+            final_url,
+            etag,
+            last_modified,
+            moved_to,
+        } => {
+            let meta = FetchMeta {
+                etag,
+                last_modified,
+                moved_to,
+                bytes: body.len() as u64,
+            };
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
                 Ok(doc) => Processed::Parsed(Box::new(doc), meta),
                 Err(e) => Processed::Failed(e, false),
@@ -85,7 +106,11 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
         }
         Outcome::NotModified { moved_to } => Processed::NotModified(moved_to),
         Outcome::Failed { error, gone } => {
-            let msg = if gone { format!("{error}: the source is gone; marked dead and no longer fetched") } else { error.to_string() };
+            let msg = if gone {
+                format!("{error}: the source is gone; marked dead and no longer fetched")
+            } else {
+                error.to_string()
+            };
             Processed::Failed(msg, gone)
         }
         Outcome::SkippedDead => Processed::SkippedDead,
@@ -98,21 +123,51 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     let sources: Vec<&Source> = if args.sources.is_empty() {
         ctx.config.sources.iter().collect()
     } else {
-        let unknown: Vec<&str> = args.sources.iter().filter(|id| ctx.config.source(id).is_none()).map(String::as_str).collect();
+        let unknown: Vec<&str> = args
+            .sources
+            .iter()
+            .filter(|id| ctx.config.source(id).is_none())
+            .map(String::as_str)
+            .collect();
         if !unknown.is_empty() {
-            return Err(UsageError(format!("unknown source id(s): {} (see `pydigest sources`)", unknown.join(", "))).into());
+            return Err(UsageError(format!(
+                "unknown source id(s): {} (see `pydigest sources`)",
+                unknown.join(", ")
+            ))
+            .into());
         }
-        ctx.config.sources.iter().filter(|s| args.sources.contains(&s.id)).collect()
+        ctx.config
+            .sources
+            .iter()
+            .filter(|s| args.sources.contains(&s.id))
+            .collect()
     };
     let mut store = ctx.open_store()?;
     let mut jobs = Vec::with_capacity(sources.len());
     for s in &sources {
-        jobs.push(FetchJob { source: (*s).clone(), state: store.fetch_state(&s.id)? });
+        jobs.push(FetchJob {
+            source: (*s).clone(),
+            state: store.fetch_state(&s.id)?,
+        });
     }
-    let bar = ProgressBar::with_draw_target(Some(jobs.len() as u64), if ctx.stderr_is_tty() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-    bar.set_style(ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} sources {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    let bar = ProgressBar::with_draw_target(
+        Some(jobs.len() as u64),
+        if ctx.stderr_is_tty() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} sources {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
 
-    let mut report = FetchReport { sources: jobs.len(), ..FetchReport::default() };
+    let mut report = FetchReport {
+        sources: jobs.len(),
+        ..FetchReport::default()
+    };
     let mut write_error: Option<anyhow::Error> = None;
     let interrupted = fetch_all(jobs, &ctx.config.settings, process, |job, processed| {
         let id = job.source.id.as_str();
@@ -123,27 +178,39 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
                     tracing::info!("{}: {}", id, for_terminal(w, false));
                 }
                 if doc.entries.is_empty() && !doc.warnings.is_empty() {
-                    tracing::warn!("{}: no entries ({})", id, for_terminal(&doc.warnings.join("; "), false));
+                    tracing::warn!(
+                        "{}: no entries ({})",
+                        id,
+                        for_terminal(&doc.warnings.join("; "), false)
+                    );
                 }
                 if let Some(to) = &meta.moved_to {
-                    report.moved.push(format!("{id}: moved permanently to {to} (stored)"));
+                    report
+                        .moved
+                        .push(format!("{id}: moved permanently to {to} (stored)"));
                 }
-                store.record_success(&job.source, &meta, &doc, now).map(|stats| {
-                    report.ok += 1;
-                    report.new_entries += stats.new;
-                    report.updated_entries += stats.updated;
-                })
+                store
+                    .record_success(&job.source, &meta, &doc, now)
+                    .map(|stats| {
+                        report.ok += 1;
+                        report.new_entries += stats.new;
+                        report.updated_entries += stats.updated;
+                    })
             }
             Processed::NotModified(moved_to) => {
                 if let Some(to) = &moved_to {
-                    report.moved.push(format!("{id}: moved permanently to {to} (stored)"));
+                    report
+                        .moved
+                        .push(format!("{id}: moved permanently to {to} (stored)"));
                 }
                 report.unchanged += 1;
                 store.record_not_modified(id, moved_to.as_deref(), now)
             }
             Processed::Failed(msg, gone) => {
                 report.failed += 1;
-                report.failures.push(format!("{id}: {}", for_terminal(&msg, false)));
+                report
+                    .failures
+                    .push(format!("{id}: {}", for_terminal(&msg, false)));
                 store.record_failure(id, &msg, gone, now)
             }
             Processed::SkippedDead => {
@@ -183,9 +250,15 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
         if report.dead > 0 {
             summary.push_str(&format!(", {} dead (skipped)", report.dead));
         }
-        summary.push_str(&format!("; {} new entries", group_digits(report.new_entries)));
+        summary.push_str(&format!(
+            "; {} new entries",
+            group_digits(report.new_entries)
+        ));
         if report.updated_entries > 0 {
-            summary.push_str(&format!(", {} updated", group_digits(report.updated_entries)));
+            summary.push_str(&format!(
+                ", {} updated",
+                group_digits(report.updated_entries)
+            ));
         }
         eprintln!("{summary}");
     }
@@ -199,7 +272,11 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     if let Some(e) = write_error {
         return Err(e.context("writing to the database"));
     }
-    Ok(if report.failed > 0 { Exit::Partial } else { Exit::Ok })
+    Ok(if report.failed > 0 {
+        Exit::Partial
+    } else {
+        Exit::Ok
+    })
 }
 
 #[cfg(test)]

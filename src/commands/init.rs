@@ -8,12 +8,20 @@ use anyhow::Context as _;
 /// Writes feeds.toml unless it exists (or `--force`).
 pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     if args.path.exists() && !args.force {
-        return Err(UsageError(format!("{} already exists (use --force to overwrite)", args.path.display())).into());
+        return Err(UsageError(format!(
+            "{} already exists (use --force to overwrite)",
+            args.path.display()
+        ))
+        .into());
     }
     if let Some(dir) = args.path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(&args.path, DEFAULT_CATALOGUE).with_context(|| format!("writing {}", args.path.display()))?;
-    eprintln!("wrote {} — edit it, then run `pydigest fetch`", args.path.display());
+    std::fs::write(&args.path, DEFAULT_CATALOGUE)
+        .with_context(|| format!("writing {}", args.path.display()))?;
+    eprintln!(
+        "wrote {} — edit it, then run `pydigest fetch`",
+        args.path.display()
+    );
     Ok(Exit::Ok)
 }

@@ -20,7 +20,10 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         KindArg::Page => SourceKind::Page,
     });
     let target = args.target.trim();
-    let location = if target.starts_with("http://") || target.starts_with("https://") || target.starts_with("file:") {
+    let location = if target.starts_with("http://")
+        || target.starts_with("https://")
+        || target.starts_with("file:")
+    {
         parse_location(target, std::path::Path::new(".")).map_err(UsageError)?
     } else {
         Location::File(target.into())
@@ -40,9 +43,19 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         },
         state: Default::default(),
     };
-    crate::fetch::fetch_all(vec![job], &ctx.config.settings, |_, o| o, |_, o| captured = Some(o))?;
+    crate::fetch::fetch_all(
+        vec![job],
+        &ctx.config.settings,
+        |_, o| o,
+        |_, o| captured = Some(o),
+    )?;
     let (body, content_type, final_url) = match captured {
-        Some(Outcome::Fetched { body, content_type, final_url, .. }) => (body, content_type, final_url),
+        Some(Outcome::Fetched {
+            body,
+            content_type,
+            final_url,
+            ..
+        }) => (body, content_type, final_url),
         Some(Outcome::Failed { error, .. }) => return Err(anyhow::anyhow!("{target}: {error}")),
         Some(other) => return Err(anyhow::anyhow!("{target}: nothing fetched ({other:?})")),
         None => return Err(anyhow::anyhow!("{target}: interrupted")),
@@ -56,24 +69,37 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         selectors: None,
         now: Some(Utc::now()),
     };
-    let doc = parse_document(&body, &opts).map_err(|e| anyhow::anyhow!("{}: {e}", for_terminal(target, false)))?;
+    let doc = parse_document(&body, &opts)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", for_terminal(target, false)))?;
     let mut out = stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &crate::model::InspectView::from(&doc))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
-    let t = |s: &Option<String>| s.as_deref().map_or_else(|| "-".to_string(), |v| for_terminal(v, false));
+    let t = |s: &Option<String>| {
+        s.as_deref()
+            .map_or_else(|| "-".to_string(), |v| for_terminal(v, false))
+    };
     writeln!(out, "title:    {}", t(&doc.source.title))?;
     writeln!(out, "site:     {}", t(&doc.source.site_url))?;
-    writeln!(out, "format:   {:?}   encoding: {}   language: {}", doc.source.format, t(&doc.source.encoding), t(&doc.source.language))?;
+    writeln!(
+        out,
+        "format:   {:?}   encoding: {}   language: {}",
+        doc.source.format,
+        t(&doc.source.encoding),
+        t(&doc.source.language)
+    )?;
     for w in &doc.warnings {
         writeln!(out, "warning:  {}", for_terminal(w, false))?;
     }
     writeln!(out, "entries:  {}\n", doc.entries.len())?;
-    writeln!(out, "{:<17} {:<8} {}", "PUBLISHED", "KIND", "TITLE / URL")?;
+    writeln!(out, "{:<17} {:<8} TITLE / URL", "PUBLISHED", "KIND")?;
     for e in &doc.entries {
-        let date = e.published.map_or_else(|| "-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string());
+        let date = e.published.map_or_else(
+            || "-".to_string(),
+            |d| d.format("%Y-%m-%d %H:%M").to_string(),
+        );
         let mut kind = e.kind.as_str().to_string();
         if e.sponsored {
             kind.push('*');

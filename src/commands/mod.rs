@@ -27,7 +27,9 @@ impl Ctx {
     /// Opens the store and registers the configured sources in it.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let mut store = Store::open(&self.db_path)?;
-        store.sync_sources(&self.config.sources).context("registering sources")?;
+        store
+            .sync_sources(&self.config.sources)
+            .context("registering sources")?;
         Ok(store)
     }
 
@@ -44,7 +46,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
     let config = load_config(cli.config.as_deref())?;
     let db_path = db_path(cli.db.as_deref(), &config)?;
-    let ctx = Ctx { config, db_path, quiet: cli.quiet };
+    let ctx = Ctx {
+        config,
+        db_path,
+        quiet: cli.quiet,
+    };
     match cli.command {
         Command::Init(_) => unreachable!("handled above"),
         Command::Fetch(args) => fetch::run(&ctx, &args),
@@ -69,7 +75,9 @@ pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
             return Ok(Config::load(&user)?);
         }
     }
-    tracing::info!("no feeds.toml found: using the built-in catalogue (run `pydigest init` to write one)");
+    tracing::info!(
+        "no feeds.toml found: using the built-in catalogue (run `pydigest init` to write one)"
+    );
     Ok(Config::builtin())
 }
 
@@ -80,8 +88,9 @@ fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> 
     if let Some(p) = &config.settings.database {
         return Ok(p.clone());
     }
-    let dirs = directories::ProjectDirs::from("", "", "pydigest")
-        .ok_or_else(|| UsageError("no home directory to keep the database in: pass --db FILE".into()))?;
+    let dirs = directories::ProjectDirs::from("", "", "pydigest").ok_or_else(|| {
+        UsageError("no home directory to keep the database in: pass --db FILE".into())
+    })?;
     Ok(dirs.data_dir().join("pydigest.db"))
 }
 

@@ -21,7 +21,8 @@ pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
         Some(SourcesAction::Export(a)) => {
             let opml = to_opml(&ctx.config);
             match &a.out {
-                Some(path) => std::fs::write(path, opml).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(path, opml)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => stdout().write_all(opml.as_bytes())?,
             }
             Ok(Exit::Ok)
@@ -40,10 +41,17 @@ fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
     }
     let now = Utc::now();
     let failing_days = i64::from(ctx.config.settings.failing_days);
-    writeln!(out, "{:<24} {:<10} {:>7}  {:<22} {}", "SOURCE", "KIND", "ENTRIES", "STATUS", "LAST NEW ENTRY")?;
+    writeln!(
+        out,
+        "{:<24} {:<10} {:>7}  {:<22} LAST NEW ENTRY",
+        "SOURCE", "KIND", "ENTRIES", "STATUS"
+    )?;
     let mut long_failing = Vec::new();
     for h in &health {
-        let status = match (h.status.as_str(), h.failing_since.as_deref().and_then(parse_ts)) {
+        let status = match (
+            h.status.as_str(),
+            h.failing_since.as_deref().and_then(parse_ts),
+        ) {
             ("failing", Some(since)) => {
                 let days = (now - since).num_days();
                 if days >= failing_days {
@@ -54,14 +62,29 @@ fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
             ("dead", _) => "dead (410 Gone)".to_string(),
             (s, _) => s.to_string(),
         };
-        let last_new = h.last_new_entry.as_deref().and_then(parse_ts).map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d").to_string());
-        writeln!(out, "{:<24} {:<10} {:>7}  {:<22} {}", for_terminal(&h.id, false), h.kind, h.entries, status, last_new)?;
+        let last_new = h
+            .last_new_entry
+            .as_deref()
+            .and_then(parse_ts)
+            .map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d").to_string());
+        writeln!(
+            out,
+            "{:<24} {:<10} {:>7}  {:<22} {}",
+            for_terminal(&h.id, false),
+            h.kind,
+            h.entries,
+            status,
+            last_new
+        )?;
         if let Some(err) = &h.last_error {
             writeln!(out, "{:<24} last error: {}", "", for_terminal(err, false))?;
         }
     }
     for (id, days) in long_failing {
-        writeln!(out, "warning: {id} has been failing for {days} days: check its URL or remove it")?;
+        writeln!(
+            out,
+            "warning: {id} has been failing for {days} days: check its URL or remove it"
+        )?;
     }
     Ok(Exit::Ok)
 }
@@ -75,12 +98,19 @@ struct Imported {
 
 fn read_opml(text: &str) -> Vec<Imported> {
     let doc = scraper::Html::parse_document(text);
-    let Ok(sel) = scraper::Selector::parse("outline[xmlurl]") else { return Vec::new() };
+    let Ok(sel) = scraper::Selector::parse("outline[xmlurl]") else {
+        return Vec::new();
+    };
     doc.select(&sel)
         .filter_map(|o| {
             let v = o.value();
             let url = v.attr("xmlurl")?.trim().to_string();
-            let name = v.attr("title").or(v.attr("text")).unwrap_or(&url).trim().to_string();
+            let name = v
+                .attr("title")
+                .or(v.attr("text"))
+                .unwrap_or(&url)
+                .trim()
+                .to_string();
             Some(Imported { name, url })
         })
         .collect()
@@ -91,7 +121,10 @@ fn read_tsv(text: &str) -> Vec<Imported> {
         .filter_map(|l| {
             let (name, url) = l.split_once('\t')?;
             let url = url.trim();
-            (url.starts_with("http://") || url.starts_with("https://")).then(|| Imported { name: name.trim().to_string(), url: url.to_string() })
+            (url.starts_with("http://") || url.starts_with("https://")).then(|| Imported {
+                name: name.trim().to_string(),
+                url: url.to_string(),
+            })
         })
         .collect()
 }
@@ -106,7 +139,11 @@ fn slug(name: &str) -> String {
         }
     }
     let s = s.trim_end_matches('-').chars().take(40).collect::<String>();
-    if s.is_empty() { "source".into() } else { s.trim_end_matches('-').to_string() }
+    if s.is_empty() {
+        "source".into()
+    } else {
+        s.trim_end_matches('-').to_string()
+    }
 }
 
 fn toml_str(s: &str) -> String {
@@ -115,14 +152,30 @@ fn toml_str(s: &str) -> String {
 
 fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
     let Some(config_path) = ctx.config.path.clone() else {
-        return Err(UsageError("no feeds.toml to import into: run `pydigest init` first or pass --config FILE".into()).into());
+        return Err(UsageError(
+            "no feeds.toml to import into: run `pydigest init` first or pass --config FILE".into(),
+        )
+        .into());
     };
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let text = crate::parse::decode(&bytes, None).text;
-    let is_tsv = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) || !text.trim_start().starts_with('<');
-    let found = if is_tsv { read_tsv(&text) } else { read_opml(&text) };
+    let is_tsv = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+        || !text.trim_start().starts_with('<');
+    let found = if is_tsv {
+        read_tsv(&text)
+    } else {
+        read_opml(&text)
+    };
     if found.is_empty() {
-        return Err(UsageError(format!("{}: no feeds found (expected OPML outlines with xmlUrl, or name<TAB>url lines)", args.file.display())).into());
+        return Err(UsageError(format!(
+            "{}: no feeds found (expected OPML outlines with xmlUrl, or name<TAB>url lines)",
+            args.file.display()
+        ))
+        .into());
     }
     let mut ids: HashSet<String> = ctx.config.sources.iter().map(|s| s.id.clone()).collect();
     let mut urls: HashSet<String> = ctx.config.sources.iter().map(|s| s.url.clone()).collect();
@@ -135,7 +188,11 @@ fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
             continue;
         }
         if let Err(why) = parse_location(&f.url, dir) {
-            eprintln!("skipped {:?}: {}", for_terminal(&f.name, false), for_terminal(&why, false));
+            eprintln!(
+                "skipped {:?}: {}",
+                for_terminal(&f.name, false),
+                for_terminal(&why, false)
+            );
             n_bad += 1;
             continue;
         }
@@ -146,7 +203,12 @@ fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
             id = format!("{base}-{n}");
             n += 1;
         }
-        added.push_str(&format!("\n[[source]]\nid = {}\nname = {}\nurl = {}\nkind = \"feed\"\n", toml_str(&id), toml_str(&f.name), toml_str(&f.url)));
+        added.push_str(&format!(
+            "\n[[source]]\nid = {}\nname = {}\nurl = {}\nkind = \"feed\"\n",
+            toml_str(&id),
+            toml_str(&f.name),
+            toml_str(&f.url)
+        ));
         n_added += 1;
     }
     let summary = format!("{n_added} sources added, {n_dup} already present, {n_bad} skipped");
@@ -157,7 +219,11 @@ fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
     }
     let mut current = std::fs::read_to_string(&config_path)?;
     if n_added > 0 {
-        current.push_str(&format!("\n# Imported from {} on {}\n", args.file.display(), Utc::now().format("%Y-%m-%d")));
+        current.push_str(&format!(
+            "\n# Imported from {} on {}\n",
+            args.file.display(),
+            Utc::now().format("%Y-%m-%d")
+        ));
         current.push_str(&added);
         // Validate before writing so a bad import never leaves a broken feeds.toml behind.
         Config::parse(&current, &config_path.display().to_string(), dir)?;
@@ -175,9 +241,15 @@ fn xml_attr(s: &str) -> String {
 
 /// The sources as an OPML 2.0 document.
 fn to_opml(config: &Config) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>pydigest sources</title>\n  </head>\n  <body>\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>pydigest sources</title>\n  </head>\n  <body>\n",
+    );
     for s in &config.sources {
-        let kind = if s.kind == crate::model::SourceKind::Page { "link" } else { "rss" };
+        let kind = if s.kind == crate::model::SourceKind::Page {
+            "link"
+        } else {
+            "rss"
+        };
         let attr = if kind == "link" { "url" } else { "xmlUrl" };
         out.push_str(&format!(
             "    <outline type=\"{kind}\" text=\"{}\" title=\"{}\" {attr}=\"{}\" category=\"{}\"/>\n",
@@ -200,14 +272,19 @@ mod tests {
         let config = Config::builtin();
         let opml = to_opml(&config);
         let back = read_opml(&opml);
-        let feeds = config.sources.iter().filter(|s| s.kind != crate::model::SourceKind::Page).count();
+        let feeds = config
+            .sources
+            .iter()
+            .filter(|s| s.kind != crate::model::SourceKind::Page)
+            .count();
         assert_eq!(back.len(), feeds);
         assert_eq!(back[0].url, config.sources[0].url);
     }
 
     #[test]
     fn tsv_skips_header_and_slugs_names() {
-        let found = read_tsv("name\tfeed_url\nA. Jesse Jiryu Davis\thttps://emptysqua.re/blog/index.xml\n");
+        let found =
+            read_tsv("name\tfeed_url\nA. Jesse Jiryu Davis\thttps://emptysqua.re/blog/index.xml\n");
         assert_eq!(found.len(), 1);
         assert_eq!(slug(&found[0].name), "a-jesse-jiryu-davis");
     }

@@ -112,13 +112,21 @@ pub fn client(settings: &Settings) -> reqwest::Result<reqwest::Client> {
 /// Fetches every job concurrently; `process` turns each outcome into a `T` on the blocking
 /// pool (parsing), and `sink` receives them one by one on this thread. Returns true when
 /// interrupted by Ctrl-C.
-pub fn fetch_all<T, P, S>(jobs: Vec<FetchJob>, settings: &Settings, process: P, mut sink: S) -> anyhow::Result<bool>
+pub fn fetch_all<T, P, S>(
+    jobs: Vec<FetchJob>,
+    settings: &Settings,
+    process: P,
+    mut sink: S,
+) -> anyhow::Result<bool>
 where
     T: Send + 'static,
     P: Fn(&FetchJob, Outcome) -> T + Send + Sync + 'static,
     S: FnMut(FetchJob, T),
 {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let client = {
         let _guard = runtime.enter();
         client(settings)?
@@ -145,9 +153,18 @@ where
             Location::Http(u) => u.host_str().unwrap_or("").to_string(),
             Location::File(_) => String::from("\0file"),
         };
-        let host_sem = Arc::clone(per_host.entry(host).or_insert_with(|| Arc::new(Semaphore::new(settings.per_host.max(1)))));
-        let (global, client, tx, process, settings) =
-            (Arc::clone(&global), client.clone(), tx.clone(), Arc::clone(&process), Arc::clone(&settings));
+        let host_sem = Arc::clone(
+            per_host
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(settings.per_host.max(1)))),
+        );
+        let (global, client, tx, process, settings) = (
+            Arc::clone(&global),
+            client.clone(),
+            tx.clone(),
+            Arc::clone(&process),
+            Arc::clone(&settings),
+        );
         let (interrupted, cancel) = (Arc::clone(&interrupted), Arc::clone(&cancel));
         runtime.spawn(async move {
             let outcome = async {
@@ -189,26 +206,40 @@ pub async fn fetch_one(client: &reqwest::Client, job: &FetchJob, settings: &Sett
     match &job.source.location {
         Location::File(path) => read_file(path, job, settings.max_body_bytes),
         Location::Http(config_url) => {
-            let url = job.state.url.as_deref().and_then(|u| Url::parse(u).ok()).unwrap_or_else(|| config_url.clone());
+            let url = job
+                .state
+                .url
+                .as_deref()
+                .and_then(|u| Url::parse(u).ok())
+                .unwrap_or_else(|| config_url.clone());
             fetch_http(client, url, job, settings).await
         }
     }
 }
 
 fn read_file(path: &std::path::Path, job: &FetchJob, cap: u64) -> Outcome {
-    let fail = |e: String| Outcome::Failed { error: FetchError::File(e), gone: false };
+    let fail = |e: String| Outcome::Failed {
+        error: FetchError::File(e),
+        gone: false,
+    };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return fail(format!("{}: {e}", path.display())),
     };
     if meta.len() > cap {
-        return Outcome::Failed { error: FetchError::TooLarge(cap), gone: false };
+        return Outcome::Failed {
+            error: FetchError::TooLarge(cap),
+            gone: false,
+        };
     }
     // A local file is "unchanged" when its size and modification time are: the same rule as 304.
-    let stamp = meta
-        .modified()
-        .ok()
-        .map(|m| format!("{} {}", chrono::DateTime::<chrono::Utc>::from(m).to_rfc3339(), meta.len()));
+    let stamp = meta.modified().ok().map(|m| {
+        format!(
+            "{} {}",
+            chrono::DateTime::<chrono::Utc>::from(m).to_rfc3339(),
+            meta.len()
+        )
+    });
     if stamp.is_some() && stamp == job.state.last_modified {
         return Outcome::NotModified { moved_to: None };
     }
@@ -216,7 +247,9 @@ fn read_file(path: &std::path::Path, job: &FetchJob, cap: u64) -> Outcome {
         Ok(body) => Outcome::Fetched {
             body,
             content_type: None,
-            final_url: Url::from_file_path(path).map(|u| u.to_string()).unwrap_or_default(),
+            final_url: Url::from_file_path(path)
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
             etag: None,
             last_modified: stamp,
             moved_to: None,
@@ -236,13 +269,27 @@ fn describe(e: &reqwest::Error) -> String {
     if msg.is_empty() { e.to_string() } else { msg }
 }
 
-async fn fetch_http(client: &reqwest::Client, start: Url, job: &FetchJob, settings: &Settings) -> Outcome {
+async fn fetch_http(
+    client: &reqwest::Client,
+    start: Url,
+    job: &FetchJob,
+    settings: &Settings,
+) -> Outcome {
     let mut attempt = 0u32;
     loop {
-        let result = tokio::time::timeout(settings.timeout, request_following_redirects(client, start.clone(), job, settings)).await;
+        let result = tokio::time::timeout(
+            settings.timeout,
+            request_following_redirects(client, start.clone(), job, settings),
+        )
+        .await;
         let (error, wait) = match result {
             Ok(Ok(outcome)) => return outcome,
-            Ok(Err(Retryable::No(error))) => return Outcome::Failed { gone: matches!(&error, FetchError::Status { status, .. } if *status == StatusCode::GONE), error },
+            Ok(Err(Retryable::No(error))) => {
+                return Outcome::Failed {
+                    gone: matches!(&error, FetchError::Status { status, .. } if *status == StatusCode::GONE),
+                    error,
+                };
+            }
             Ok(Err(Retryable::Yes(error, wait))) => (error, wait),
             Err(_) => (FetchError::Timeout(settings.timeout), None),
         };
@@ -252,7 +299,10 @@ async fn fetch_http(client: &reqwest::Client, start: Url, job: &FetchJob, settin
         let backoff = wait.unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(attempt)));
         if backoff > MAX_RETRY_AFTER {
             let error = match error {
-                FetchError::Status { status, .. } => FetchError::Status { status, retry: Some(backoff) },
+                FetchError::Status { status, .. } => FetchError::Status {
+                    status,
+                    retry: Some(backoff),
+                },
                 e => e,
             };
             return Outcome::Failed { error, gone: false };
@@ -276,10 +326,20 @@ fn conditional_headers(job: &FetchJob) -> HeaderMap {
             "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5",
         ),
     );
-    if let Some(v) = job.state.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(v) = job
+        .state
+        .etag
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         h.insert(header::IF_NONE_MATCH, v);
     }
-    if let Some(v) = job.state.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(v) = job
+        .state
+        .last_modified
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         h.insert(header::IF_MODIFIED_SINCE, v);
     }
     h
@@ -295,7 +355,12 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
-async fn request_following_redirects(client: &reqwest::Client, start: Url, job: &FetchJob, settings: &Settings) -> Result<Outcome, Retryable> {
+async fn request_following_redirects(
+    client: &reqwest::Client,
+    start: Url,
+    job: &FetchJob,
+    settings: &Settings,
+) -> Result<Outcome, Retryable> {
     let mut url = start;
     let mut all_permanent = true;
     let mut redirected = false;
@@ -303,24 +368,49 @@ async fn request_following_redirects(client: &reqwest::Client, start: Url, job: 
     let headers = conditional_headers(job);
     for _ in 0..=MAX_REDIRECTS {
         if !seen.insert(url.to_string()) {
-            return Err(Retryable::No(FetchError::Redirect(format!("redirect loop at {url}"))));
+            return Err(Retryable::No(FetchError::Redirect(format!(
+                "redirect loop at {url}"
+            ))));
         }
-        let response = client.get(url.clone()).headers(headers.clone()).send().await.map_err(|e| {
-            let error = if e.is_timeout() { FetchError::Timeout(settings.timeout) } else { FetchError::Connect(describe(&e)) };
-            Retryable::Yes(error, None)
-        })?;
+        let response = client
+            .get(url.clone())
+            .headers(headers.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let error = if e.is_timeout() {
+                    FetchError::Timeout(settings.timeout)
+                } else {
+                    FetchError::Connect(describe(&e))
+                };
+                Retryable::Yes(error, None)
+            })?;
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             let location = response
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| Retryable::No(FetchError::Redirect(format!("HTTP {status} without a Location"))))?;
-            let next = url.join(location).map_err(|e| Retryable::No(FetchError::Redirect(format!("bad redirect target {location:?}: {e}"))))?;
+                .ok_or_else(|| {
+                    Retryable::No(FetchError::Redirect(format!(
+                        "HTTP {status} without a Location"
+                    )))
+                })?;
+            let next = url.join(location).map_err(|e| {
+                Retryable::No(FetchError::Redirect(format!(
+                    "bad redirect target {location:?}: {e}"
+                )))
+            })?;
             if !matches!(next.scheme(), "http" | "https") {
-                return Err(Retryable::No(FetchError::Redirect(format!("redirect to unsupported scheme {:?}", next.scheme()))));
+                return Err(Retryable::No(FetchError::Redirect(format!(
+                    "redirect to unsupported scheme {:?}",
+                    next.scheme()
+                ))));
             }
-            all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+            all_permanent &= matches!(
+                status,
+                StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+            );
             redirected = true;
             url = next;
             continue;
@@ -331,14 +421,25 @@ async fn request_following_redirects(client: &reqwest::Client, start: Url, job: 
         }
         if !status.is_success() {
             let wait = retry_after(response.headers());
-            let error = FetchError::Status { status, retry: None };
+            let error = FetchError::Status {
+                status,
+                retry: None,
+            };
             return Err(match status {
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => Retryable::Yes(error, wait),
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                    Retryable::Yes(error, wait)
+                }
                 s if s.is_server_error() => Retryable::Yes(error, None),
                 _ => Retryable::No(error),
             });
         }
-        let header_str = |name: header::HeaderName| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_str = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let content_type = header_str(header::CONTENT_TYPE);
         let etag = header_str(header::ETAG);
         let last_modified = header_str(header::LAST_MODIFIED);
@@ -362,7 +463,16 @@ async fn request_following_redirects(client: &reqwest::Client, start: Url, job: 
             }
             body.extend_from_slice(&chunk);
         }
-        return Ok(Outcome::Fetched { body, content_type, final_url: url.to_string(), etag, last_modified, moved_to });
+        return Ok(Outcome::Fetched {
+            body,
+            content_type,
+            final_url: url.to_string(),
+            etag,
+            last_modified,
+            moved_to,
+        });
     }
-    Err(Retryable::No(FetchError::Redirect(format!("more than {MAX_REDIRECTS} redirects"))))
+    Err(Retryable::No(FetchError::Redirect(format!(
+        "more than {MAX_REDIRECTS} redirects"
+    ))))
 }

@@ -8,36 +8,146 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 /// Local-language day and month names mapped to the English abbreviations chrono understands.
 const NAMES: &[(&str, &str)] = &[
     // months
-    ("janeiro", "Jan"), ("fevereiro", "Feb"), ("março", "Mar"), ("marco", "Mar"), ("abril", "Apr"), ("maio", "May"),
-    ("junho", "Jun"), ("julho", "Jul"), ("agosto", "Aug"), ("setembro", "Sep"), ("outubro", "Oct"),
-    ("novembro", "Nov"), ("dezembro", "Dec"), ("enero", "Jan"), ("febrero", "Feb"), ("marzo", "Mar"),
-    ("mayo", "May"), ("junio", "Jun"), ("julio", "Jul"), ("septiembre", "Sep"), ("setiembre", "Sep"),
-    ("octubre", "Oct"), ("noviembre", "Nov"), ("diciembre", "Dec"), ("januar", "Jan"), ("februar", "Feb"),
-    ("märz", "Mar"), ("mai", "May"), ("juni", "Jun"), ("juli", "Jul"), ("oktober", "Oct"), ("dezember", "Dec"),
-    ("janvier", "Jan"), ("février", "Feb"), ("fevrier", "Feb"), ("mars", "Mar"), ("avril", "Apr"), ("juin", "Jun"),
-    ("juillet", "Jul"), ("août", "Aug"), ("aout", "Aug"), ("septembre", "Sep"), ("octobre", "Oct"),
-    ("novembre", "Nov"), ("décembre", "Dec"), ("decembre", "Dec"), ("gennaio", "Jan"), ("febbraio", "Feb"),
-    ("aprile", "Apr"), ("maggio", "May"), ("giugno", "Jun"), ("luglio", "Jul"), ("settembre", "Sep"),
-    ("ottobre", "Oct"), ("dicembre", "Dec"), ("januari", "Jan"), ("februari", "Feb"), ("maart", "Mar"),
-    ("mei", "May"), ("augustus", "Aug"), ("fev", "Feb"), ("abr", "Apr"), ("ago", "Aug"), ("set", "Sep"),
-    ("out", "Oct"), ("dez", "Dec"), ("ene", "Jan"), ("dic", "Dec"), ("mär", "Mar"), ("okt", "Oct"),
-    ("janv", "Jan"), ("févr", "Feb"), ("avr", "Apr"), ("juil", "Jul"), ("sept", "Sep"), ("déc", "Dec"),
-    ("gen", "Jan"), ("giu", "Jun"), ("lug", "Jul"), ("ott", "Oct"), ("maj", "May"),
+    ("janeiro", "Jan"),
+    ("fevereiro", "Feb"),
+    ("março", "Mar"),
+    ("marco", "Mar"),
+    ("abril", "Apr"),
+    ("maio", "May"),
+    ("junho", "Jun"),
+    ("julho", "Jul"),
+    ("agosto", "Aug"),
+    ("setembro", "Sep"),
+    ("outubro", "Oct"),
+    ("novembro", "Nov"),
+    ("dezembro", "Dec"),
+    ("enero", "Jan"),
+    ("febrero", "Feb"),
+    ("marzo", "Mar"),
+    ("mayo", "May"),
+    ("junio", "Jun"),
+    ("julio", "Jul"),
+    ("septiembre", "Sep"),
+    ("setiembre", "Sep"),
+    ("octubre", "Oct"),
+    ("noviembre", "Nov"),
+    ("diciembre", "Dec"),
+    ("januar", "Jan"),
+    ("februar", "Feb"),
+    ("märz", "Mar"),
+    ("mai", "May"),
+    ("juni", "Jun"),
+    ("juli", "Jul"),
+    ("oktober", "Oct"),
+    ("dezember", "Dec"),
+    ("janvier", "Jan"),
+    ("février", "Feb"),
+    ("fevrier", "Feb"),
+    ("mars", "Mar"),
+    ("avril", "Apr"),
+    ("juin", "Jun"),
+    ("juillet", "Jul"),
+    ("août", "Aug"),
+    ("aout", "Aug"),
+    ("septembre", "Sep"),
+    ("octobre", "Oct"),
+    ("novembre", "Nov"),
+    ("décembre", "Dec"),
+    ("decembre", "Dec"),
+    ("gennaio", "Jan"),
+    ("febbraio", "Feb"),
+    ("aprile", "Apr"),
+    ("maggio", "May"),
+    ("giugno", "Jun"),
+    ("luglio", "Jul"),
+    ("settembre", "Sep"),
+    ("ottobre", "Oct"),
+    ("dicembre", "Dec"),
+    ("januari", "Jan"),
+    ("februari", "Feb"),
+    ("maart", "Mar"),
+    ("mei", "May"),
+    ("augustus", "Aug"),
+    ("fev", "Feb"),
+    ("abr", "Apr"),
+    ("ago", "Aug"),
+    ("set", "Sep"),
+    ("out", "Oct"),
+    ("dez", "Dec"),
+    ("ene", "Jan"),
+    ("dic", "Dec"),
+    ("mär", "Mar"),
+    ("okt", "Oct"),
+    ("janv", "Jan"),
+    ("févr", "Feb"),
+    ("avr", "Apr"),
+    ("juil", "Jul"),
+    ("sept", "Sep"),
+    ("déc", "Dec"),
+    ("gen", "Jan"),
+    ("giu", "Jun"),
+    ("lug", "Jul"),
+    ("ott", "Oct"),
+    ("maj", "May"),
     // weekdays
-    ("seg", "Mon"), ("ter", "Tue"), ("qua", "Wed"), ("qui", "Thu"), ("sex", "Fri"), ("sáb", "Sat"), ("sab", "Sat"),
-    ("dom", "Sun"), ("lun", "Mon"), ("mié", "Wed"), ("mie", "Wed"), ("jue", "Thu"), ("vie", "Fri"),
-    ("mo", "Mon"), ("di", "Tue"), ("mi", "Wed"), ("do", "Thu"), ("fr", "Fri"), ("sa", "Sat"), ("so", "Sun"),
-    ("lundi", "Mon"), ("mardi", "Tue"), ("mercredi", "Wed"), ("jeudi", "Thu"), ("vendredi", "Fri"),
-    ("samedi", "Sat"), ("dimanche", "Sun"), ("montag", "Mon"), ("dienstag", "Tue"), ("mittwoch", "Wed"),
-    ("donnerstag", "Thu"), ("freitag", "Fri"), ("samstag", "Sat"), ("sonntag", "Sun"),
+    ("seg", "Mon"),
+    ("ter", "Tue"),
+    ("qua", "Wed"),
+    ("qui", "Thu"),
+    ("sex", "Fri"),
+    ("sáb", "Sat"),
+    ("sab", "Sat"),
+    ("dom", "Sun"),
+    ("lun", "Mon"),
+    ("mié", "Wed"),
+    ("mie", "Wed"),
+    ("jue", "Thu"),
+    ("vie", "Fri"),
+    ("mo", "Mon"),
+    ("di", "Tue"),
+    ("mi", "Wed"),
+    ("do", "Thu"),
+    ("fr", "Fri"),
+    ("sa", "Sat"),
+    ("so", "Sun"),
+    ("lundi", "Mon"),
+    ("mardi", "Tue"),
+    ("mercredi", "Wed"),
+    ("jeudi", "Thu"),
+    ("vendredi", "Fri"),
+    ("samedi", "Sat"),
+    ("dimanche", "Sun"),
+    ("montag", "Mon"),
+    ("dienstag", "Tue"),
+    ("mittwoch", "Wed"),
+    ("donnerstag", "Thu"),
+    ("freitag", "Fri"),
+    ("samstag", "Sat"),
+    ("sonntag", "Sun"),
 ];
 
 /// Named zones that RFC 822 allows and feeds still use.
 const ZONES: &[(&str, &str)] = &[
-    ("UT", "+0000"), ("UTC", "+0000"), ("GMT", "+0000"), ("Z", "+0000"), ("EST", "-0500"), ("EDT", "-0400"),
-    ("CST", "-0600"), ("CDT", "-0500"), ("MST", "-0700"), ("MDT", "-0600"), ("PST", "-0800"), ("PDT", "-0700"),
-    ("CET", "+0100"), ("CEST", "+0200"), ("BST", "+0100"), ("IST", "+0530"), ("JST", "+0900"), ("AEST", "+1000"),
-    ("BRT", "-0300"), ("MSK", "+0300"),
+    ("UT", "+0000"),
+    ("UTC", "+0000"),
+    ("GMT", "+0000"),
+    ("Z", "+0000"),
+    ("EST", "-0500"),
+    ("EDT", "-0400"),
+    ("CST", "-0600"),
+    ("CDT", "-0500"),
+    ("MST", "-0700"),
+    ("MDT", "-0600"),
+    ("PST", "-0800"),
+    ("PDT", "-0700"),
+    ("CET", "+0100"),
+    ("CEST", "+0200"),
+    ("BST", "+0100"),
+    ("IST", "+0530"),
+    ("JST", "+0900"),
+    ("AEST", "+1000"),
+    ("BRT", "-0300"),
+    ("MSK", "+0300"),
 ];
 
 /// Parses a date as found in a feed or page. Dates without a zone are taken as UTC.
@@ -68,7 +178,11 @@ pub fn parse_human_date(raw: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
         let with_year = format!("{s} {}", now.year());
         let fmt_y = format!("{fmt} %Y");
         if let Ok(d) = NaiveDate::parse_from_str(&with_year, &fmt_y) {
-            let d = if d > now.date_naive() { d.with_year(now.year() - 1)? } else { d };
+            let d = if d > now.date_naive() {
+                d.with_year(now.year() - 1)?
+            } else {
+                d
+            };
             return Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?));
         }
     }
@@ -94,7 +208,9 @@ fn translate(s: &str) -> String {
         }
     };
     for c in s.chars() {
-        if c.is_alphabetic() || (c == '.' && !word.is_empty() && word.chars().all(char::is_alphabetic)) {
+        if c.is_alphabetic()
+            || (c == '.' && !word.is_empty() && word.chars().all(char::is_alphabetic))
+        {
             word.push(c);
         } else {
             flush(&mut word, &mut out);
@@ -152,8 +268,18 @@ fn parse_english(s: &str) -> Option<DateTime<Utc>> {
             }
         }
         for fmt in [
-            "%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
-            "%d.%m.%Y", "%a %b %d %Y", "%A, %B %d, %Y", "%Y%m%d",
+            "%Y-%m-%d",
+            "%Y/%m/%d",
+            "%d %b %Y",
+            "%d %B %Y",
+            "%b %d, %Y",
+            "%B %d, %Y",
+            "%b %d %Y",
+            "%B %d %Y",
+            "%d.%m.%Y",
+            "%a %b %d %Y",
+            "%A, %B %d, %Y",
+            "%Y%m%d",
         ] {
             if let Ok(d) = NaiveDate::parse_from_str(cand, fmt) {
                 return Some(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?));
@@ -165,10 +291,10 @@ fn parse_english(s: &str) -> Option<DateTime<Utc>> {
 
 /// Replaces a trailing zone abbreviation ("GMT", "PDT") with its numeric offset.
 fn replace_zone_name(s: &str) -> String {
-    if let Some((head, last)) = s.rsplit_once(' ') {
-        if let Some((_, off)) = ZONES.iter().find(|(z, _)| z.eq_ignore_ascii_case(last)) {
-            return format!("{head} {off}");
-        }
+    if let Some((head, last)) = s.rsplit_once(' ')
+        && let Some((_, off)) = ZONES.iter().find(|(z, _)| z.eq_ignore_ascii_case(last))
+    {
+        return format!("{head} {off}");
     }
     s.to_string()
 }
@@ -193,7 +319,11 @@ mod tests {
     #[case("Oct 29, 2025", "2025-10-29T00:00:00+00:00")]
     #[case("29 octobre 2025", "2025-10-29T00:00:00+00:00")]
     fn parses(#[case] input: &str, #[case] expected: &str) {
-        assert_eq!(parse_date(input).map(|d| d.to_rfc3339()), Some(expected.to_string()), "{input}");
+        assert_eq!(
+            parse_date(input).map(|d| d.to_rfc3339()),
+            Some(expected.to_string()),
+            "{input}"
+        );
     }
 
     #[rstest]
@@ -207,7 +337,13 @@ mod tests {
     #[test]
     fn yearless_dates_take_the_latest_past_year() {
         let now = Utc.with_ymd_and_hms(2025, 11, 2, 0, 0, 0).unwrap();
-        assert_eq!(parse_human_date("Oct 29", now).unwrap().to_rfc3339(), "2025-10-29T00:00:00+00:00");
-        assert_eq!(parse_human_date("Dec 29", now).unwrap().to_rfc3339(), "2024-12-29T00:00:00+00:00");
+        assert_eq!(
+            parse_human_date("Oct 29", now).unwrap().to_rfc3339(),
+            "2025-10-29T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_human_date("Dec 29", now).unwrap().to_rfc3339(),
+            "2024-12-29T00:00:00+00:00"
+        );
     }
 }

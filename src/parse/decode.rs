@@ -17,8 +17,9 @@ pub struct Decoded {
     pub warnings: Vec<String>,
 }
 
-static XML_DECL_ENCODING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"#).unwrap());
+static XML_DECL_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']"#).unwrap()
+});
 static HTML_META_CHARSET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)"#).unwrap());
 
@@ -26,7 +27,9 @@ static HTML_META_CHARSET: LazyLock<Regex> =
 pub fn charset_from_content_type(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"').to_string())
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
     })
 }
 
@@ -39,7 +42,11 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         if had_errors {
             warnings.push(format!("invalid {} bytes replaced", enc.name()));
         }
-        return Decoded { text: text.into_owned(), encoding: enc.name(), warnings };
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+            warnings,
+        };
     }
     let head = &bytes[..bytes.len().min(2048)];
     let declared = XML_DECL_ENCODING
@@ -48,7 +55,10 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         .and_then(|c| c.get(1))
         .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
 
-    let candidates = [("HTTP charset", http_charset.map(str::to_string)), ("declared encoding", declared)];
+    let candidates = [
+        ("HTTP charset", http_charset.map(str::to_string)),
+        ("declared encoding", declared),
+    ];
     for (what, label) in candidates {
         let Some(label) = label else { continue };
         let Some(enc) = Encoding::for_label(label.trim().as_bytes()) else {
@@ -58,21 +68,46 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         // UTF-16 declared on 8-bit bytes is a common lie; encoding_rs maps it to UTF-8 anyway.
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors {
-            return Decoded { text: text.into_owned(), encoding: enc.name(), warnings };
+            return Decoded {
+                text: text.into_owned(),
+                encoding: enc.name(),
+                warnings,
+            };
         }
         if enc != UTF_8 && std::str::from_utf8(bytes).is_ok() {
             warnings.push(format!("{what} {label:?} is wrong: the bytes are UTF-8"));
-            return Decoded { text: String::from_utf8(bytes.to_vec()).unwrap_or_default(), encoding: "UTF-8", warnings };
+            return Decoded {
+                text: String::from_utf8(bytes.to_vec()).unwrap_or_default(),
+                encoding: "UTF-8",
+                warnings,
+            };
         }
-        warnings.push(format!("{what} {label:?} does not match the bytes; invalid sequences replaced"));
-        return Decoded { text: text.into_owned(), encoding: enc.name(), warnings };
+        warnings.push(format!(
+            "{what} {label:?} does not match the bytes; invalid sequences replaced"
+        ));
+        return Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+            warnings,
+        };
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Decoded { text: s.to_string(), encoding: UTF_8.name(), warnings },
+        Ok(s) => Decoded {
+            text: s.to_string(),
+            encoding: UTF_8.name(),
+            warnings,
+        },
         Err(_) => {
-            warnings.push("no encoding declared and the bytes are not UTF-8: decoded as windows-1252".to_string());
+            warnings.push(
+                "no encoding declared and the bytes are not UTF-8: decoded as windows-1252"
+                    .to_string(),
+            );
             let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-            Decoded { text: text.into_owned(), encoding: WINDOWS_1252.name(), warnings }
+            Decoded {
+                text: text.into_owned(),
+                encoding: WINDOWS_1252.name(),
+                warnings,
+            }
         }
     }
 }
@@ -92,7 +127,12 @@ mod tests {
     #[case(b"<a>caf\xc3\xa9</a>".to_vec(), Some("utf-8"), "UTF-8", "café")]
     #[case(b"<?xml version='1.0' encoding='koi8-r'?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>".to_vec(), None, "KOI8-R", "Привет")]
     #[case(b"<?xml version=\"1.0\" encoding=\"gb2312\"?><a>\xd6\xd0\xce\xc4</a>".to_vec(), None, "GBK", "中文")]
-    fn decodes(#[case] bytes: Vec<u8>, #[case] http: Option<&str>, #[case] enc: &str, #[case] contains: &str) {
+    fn decodes(
+        #[case] bytes: Vec<u8>,
+        #[case] http: Option<&str>,
+        #[case] enc: &str,
+        #[case] contains: &str,
+    ) {
         let d = decode(&bytes, http);
         assert_eq!(d.encoding, enc);
         assert!(d.text.contains(contains), "{:?}", d.text);
@@ -100,13 +140,19 @@ mod tests {
 
     #[test]
     fn a_wrong_declaration_is_a_warning() {
-        let d = decode(b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xe9</a>", None);
+        let d = decode(
+            b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xe9</a>",
+            None,
+        );
         assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
     }
 
     #[test]
     fn charset_parameter() {
-        assert_eq!(charset_from_content_type("text/xml; charset=\"ISO-8859-1\"").as_deref(), Some("ISO-8859-1"));
+        assert_eq!(
+            charset_from_content_type("text/xml; charset=\"ISO-8859-1\"").as_deref(),
+            Some("ISO-8859-1")
+        );
         assert_eq!(charset_from_content_type("application/rss+xml"), None);
     }
 }

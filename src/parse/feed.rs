@@ -15,18 +15,27 @@ use url::Url;
 static XML_DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*<\?xml[^>]*\?>").unwrap());
 static ROOT_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_:.-]*)[\s/>]").unwrap());
-static NAMED_ENTITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").unwrap());
+static NAMED_ENTITY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").unwrap());
 static BARE_AMP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"&([^A-Za-z#]|#[^0-9xX]|[A-Za-z0-9]*[^A-Za-z0-9;])").unwrap());
-static ORIG_LINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap());
+static ORIG_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap()
+});
 static ITEM_BLOCK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<(?:item|entry)[\s>].*?</(?:item|entry)>").unwrap());
-static AUTHOR_PREFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([^:]{2,60}?):\s+(.+)$").unwrap());
+static AUTHOR_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([^:]{2,60}?):\s+(.+)$").unwrap());
 static EMAIL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+@\S+\s*\((.+)\)$").unwrap());
 
+/// A text-level fix for one kind of broken feed; `None` when it does not apply.
+type Repair = fn(&str) -> Option<String>;
+
 /// Parses a decoded XML or JSON feed.
-pub(super) fn parse_feed(decoded: Decoded, opts: &ParseOptions<'_>) -> Result<ParsedDoc, ParseError> {
+pub(super) fn parse_feed(
+    decoded: Decoded,
+    opts: &ParseOptions<'_>,
+) -> Result<ParsedDoc, ParseError> {
     let mut warnings = decoded.warnings;
     let text = prepare(&decoded.text);
     let bad_dates = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -34,10 +43,16 @@ pub(super) fn parse_feed(decoded: Decoded, opts: &ParseOptions<'_>) -> Result<Pa
     let mut attempt = text.clone();
     let mut feed = try_parse(&attempt, opts, &bad_dates);
     // Each repair runs only when the previous form failed, and says what it did.
-    let repairs: [(&str, fn(&str) -> Option<String>); 4] = [
+    let repairs: [(&str, Repair); 4] = [
         ("added the missing RSS version", add_rss_version),
-        ("replaced HTML entities that XML does not define", fix_entities),
-        ("document was truncated: parsed up to the last complete element", close_truncated),
+        (
+            "replaced HTML entities that XML does not define",
+            fix_entities,
+        ),
+        (
+            "document was truncated: parsed up to the last complete element",
+            close_truncated,
+        ),
         ("read RSS 0.90 as RSS 1.0", rss090_namespace),
     ];
     let mut first_error = None;
@@ -50,7 +65,7 @@ pub(super) fn parse_feed(decoded: Decoded, opts: &ParseOptions<'_>) -> Result<Pa
             Ok(f) => f.entries.is_empty() && what.starts_with("read RSS 0.90"),
         };
         if !needs_repair {
-            break;
+            continue;
         }
         if let Some(fixed) = repair(&attempt) {
             let next = try_parse(&fixed, opts, &bad_dates);
@@ -67,12 +82,17 @@ pub(super) fn parse_feed(decoded: Decoded, opts: &ParseOptions<'_>) -> Result<Pa
             }
         }
     }
-    let feed = feed.map_err(|_| ParseError::Invalid(first_error.unwrap_or_else(|| "unreadable feed".into())))?;
+    let feed = feed.map_err(|_| {
+        ParseError::Invalid(first_error.unwrap_or_else(|| "unreadable feed".into()))
+    })?;
     for d in bad_dates.lock().map(|v| v.clone()).unwrap_or_default() {
-        warnings.push(format!("unparseable date {:?}", crate::text::for_terminal(&d, false)));
+        warnings.push(format!(
+            "unparseable date {:?}",
+            crate::text::for_terminal(&d, false)
+        ));
     }
     let orig_links = feedburner_orig_links(&attempt);
-    Ok(convert(feed, &decoded.encoding, warnings, orig_links, opts))
+    Ok(convert(feed, decoded.encoding, warnings, orig_links, opts))
 }
 
 /// Strips what precedes the first `<` (whitespace, stray bytes) and marks the text as UTF-8,
@@ -81,31 +101,63 @@ fn prepare(text: &str) -> String {
     let start = text.find(['<', '{']).unwrap_or(0);
     let body = &text[start..];
     match XML_DECL.find(body) {
-        Some(m) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &body[m.end()..]),
+        Some(m) => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
+            &body[m.end()..]
+        ),
         None => body.to_string(),
     }
 }
 
-fn try_parse(text: &str, opts: &ParseOptions<'_>, bad_dates: &Arc<Mutex<Vec<String>>>) -> Result<Feed, String> {
+static HEAD_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"<link>\s*(https?://[^<\s]+)\s*</link>|<link[^>]*\shref=["'](https?://[^"']+)["']"#,
+    )
+    .unwrap()
+});
+
+/// The document's own site link, read from its header, as a base when the caller has none
+/// (a local file): relative links and enclosures then still resolve.
+fn header_link(text: &str) -> Option<String> {
+    let end = ["<item", "<entry"]
+        .iter()
+        .filter_map(|t| text.find(t))
+        .min()
+        .unwrap_or(text.len().min(8192));
+    let c = HEAD_LINK.captures(&text[..end])?;
+    c.get(1)
+        .or_else(|| c.get(2))
+        .map(|m| m.as_str().to_string())
+}
+
+fn try_parse(
+    text: &str,
+    opts: &ParseOptions<'_>,
+    bad_dates: &Arc<Mutex<Vec<String>>>,
+) -> Result<Feed, String> {
     let bad = Arc::clone(bad_dates);
+    let base = opts
+        .base_url
+        .map(str::to_string)
+        .or_else(|| header_link(text));
     let parser = feed_rs::parser::Builder::new()
-        .base_uri(opts.base_url)
+        .base_uri(base.as_deref())
         .sanitize_content(false)
         .timestamp_parser(move |s| {
             let parsed = super::dates::parse_date(s);
-            if parsed.is_none() && !s.trim().is_empty() {
-                if let Ok(mut v) = bad.lock() {
-                    if v.len() < 5 && !v.iter().any(|x| x == s) {
-                        v.push(s.to_string());
-                    }
-                }
+            if parsed.is_none()
+                && !s.trim().is_empty()
+                && let Ok(mut v) = bad.lock()
+                && v.len() < 5
+                && !v.iter().any(|x| x == s)
+            {
+                v.push(s.to_string());
             }
             parsed
         })
-        .id_generator(|links, title, _uri| match links.first() {
-            Some(l) => l.href.clone(),
-            None => content_hash(&[title.as_ref().map_or("", |t| t.content.as_str())]),
-        })
+        // Left empty so `convert` can fall back to the resolved link, then a hash of the content
+        // (feed-rs would hash the title alone, which collides for title-less RSS 0.9x items).
+        .id_generator(|_, _, _| String::new())
         .build();
     parser.parse(text.as_bytes()).map_err(|e| e.to_string())
 }
@@ -133,7 +185,9 @@ fn add_rss_version(text: &str) -> Option<String> {
     if m.as_str().contains("version=\"2.0\"") {
         return None;
     }
-    let cleaned = Regex::new(r#"\sversion\s*=\s*["'][^"']*["']"#).ok()?.replace(m.as_str(), "");
+    let cleaned = Regex::new(r#"\sversion\s*=\s*["'][^"']*["']"#)
+        .ok()?
+        .replace(m.as_str(), "");
     let tag = cleaned.replacen("<rss", "<rss version=\"2.0\"", 1);
     Some(format!("{}{}{}", &text[..m.start()], tag, &text[m.end()..]))
 }
@@ -150,7 +204,9 @@ fn fix_entities(text: &str) -> Option<String> {
             _ => format!("&amp;{name};"),
         }
     });
-    let fixed = BARE_AMP.replace_all(&named, |c: &regex::Captures<'_>| format!("&amp;{}", &c[1])).into_owned();
+    let fixed = BARE_AMP
+        .replace_all(&named, |c: &regex::Captures<'_>| format!("&amp;{}", &c[1]))
+        .into_owned();
     (fixed != text).then_some(fixed)
 }
 
@@ -177,7 +233,10 @@ fn close_truncated(text: &str) -> Option<String> {
 
 fn rss090_namespace(text: &str) -> Option<String> {
     let re = Regex::new(r"https?://(?:my|channel)\.netscape\.com/rdf/simple/0\.9/").ok()?;
-    re.is_match(text).then(|| re.replace_all(text, "http://purl.org/rss/1.0/").into_owned())
+    re.is_match(text).then(|| {
+        re.replace_all(text, "http://purl.org/rss/1.0/")
+            .into_owned()
+    })
 }
 
 /// `feedburner:origLink` per item, in document order (FeedBurner hides the real URL otherwise).
@@ -187,7 +246,11 @@ fn feedburner_orig_links(text: &str) -> Vec<Option<String>> {
     }
     ITEM_BLOCK
         .find_iter(text)
-        .map(|m| ORIG_LINK.captures(m.as_str()).map(|c| html_escape::decode_html_entities(&c[1]).into_owned()))
+        .map(|m| {
+            ORIG_LINK
+                .captures(m.as_str())
+                .map(|c| html_escape::decode_html_entities(&c[1]).into_owned())
+        })
         .collect()
 }
 
@@ -204,7 +267,10 @@ pub fn content_hash(parts: &[&str]) -> String {
 }
 
 fn text_to_plain(t: &Text) -> String {
-    if t.content_type.subty() == "html" || t.content_type.subty() == "xhtml" || crate::text::looks_like_html(&t.content) {
+    if t.content_type.subty() == "html"
+        || t.content_type.subty() == "xhtml"
+        || crate::text::looks_like_html(&t.content)
+    {
         html_to_text(&t.content)
     } else {
         html_to_text(&html_escape::encode_text(&t.content).replace('\n', "<br>"))
@@ -235,26 +301,43 @@ fn convert(
         .or_else(|| opts.base_url.and_then(|b| Url::parse(b).ok()));
     let feed_title = feed.title.as_ref().map(|t| plain_line(&t.content));
     let aggregator = opts.aggregator
-        || feed_title.as_deref().is_some_and(|t| t.starts_with("Planet ") || t.starts_with("Planeta "));
-    let feed_authors: Vec<String> = feed.authors.iter().filter_map(|p| person_name(p.name.as_deref())).collect();
+        || feed_title
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Planet ") || t.starts_with("Planeta "));
+    let feed_authors: Vec<String> = feed
+        .authors
+        .iter()
+        .filter_map(|p| person_name(p.name.as_deref()))
+        .collect();
 
     let entries = feed
         .entries
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let base = e.base.as_deref().and_then(|b| canon::absolutize(b, doc_base.as_ref())).or_else(|| doc_base.clone());
+            let base = e
+                .base
+                .as_deref()
+                .and_then(|b| canon::absolutize(b, doc_base.as_ref()))
+                .or_else(|| doc_base.clone());
             let link = e
                 .links
                 .iter()
                 .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
                 .or_else(|| e.links.first())
                 .and_then(|l| canon::absolutize(&l.href, base.as_ref()));
-            let orig = orig_links.get(i).cloned().flatten().and_then(|u| canon::absolutize(&u, None));
-            let url = match (orig, link) {
-                (Some(o), _) => Some(o),
-                (None, l) => l,
+            let orig = orig_links
+                .get(i)
+                .cloned()
+                .flatten()
+                .and_then(|u| canon::absolutize(&u, None));
+            // Without any link, an Atom id that is itself a web URL is the best URL there is.
+            let id_url = || {
+                Some(e.id.as_str())
+                    .filter(|i| crate::text::is_web_url(i))
+                    .and_then(|i| canon::absolutize(i, None))
             };
+            let url = orig.or(link).or_else(id_url);
             let url_str = url.as_ref().map(|u| u.to_string());
             let canonical_url = url_str
                 .as_deref()
@@ -262,13 +345,22 @@ fn convert(
                 .and_then(canon::canonical_url)
                 .or_else(|| url_str.as_deref().and_then(canon::canonical_url));
 
-            let mut title = e.title.as_ref().map(|t| plain_line(&t.content)).filter(|t| !t.is_empty());
-            let mut authors: Vec<String> = e.authors.iter().filter_map(|p| person_name(p.name.as_deref())).collect();
-            if aggregator && authors.is_empty() {
-                if let Some(c) = title.as_deref().and_then(|t| AUTHOR_PREFIX.captures(t)) {
-                    authors.push(c[1].trim().to_string());
-                    title = Some(c[2].trim().to_string());
-                }
+            let mut title = e
+                .title
+                .as_ref()
+                .map(|t| plain_line(&t.content))
+                .filter(|t| !t.is_empty());
+            let mut authors: Vec<String> = e
+                .authors
+                .iter()
+                .filter_map(|p| person_name(p.name.as_deref()))
+                .collect();
+            if aggregator
+                && authors.is_empty()
+                && let Some(c) = title.as_deref().and_then(|t| AUTHOR_PREFIX.captures(t))
+            {
+                authors.push(c[1].trim().to_string());
+                title = Some(c[2].trim().to_string());
             }
             if authors.is_empty() && !aggregator {
                 authors.clone_from(&feed_authors);
@@ -279,10 +371,20 @@ fn convert(
                 .as_ref()
                 .and_then(|c| c.body.clone())
                 .filter(|b| !b.trim().is_empty())
-                .or_else(|| e.summary.as_ref().map(|s| summary_as_html(s)));
-            let content_html = body_html.as_deref().map(|h| sanitize_html(h, base.as_ref())).filter(|h| !h.trim().is_empty());
-            let content_text = body_html.as_deref().map(html_to_text).filter(|t| !t.is_empty());
-            let summary = e.summary.as_ref().map(text_to_plain).filter(|s| !s.is_empty());
+                .or_else(|| e.summary.as_ref().map(summary_as_html));
+            let content_html = body_html
+                .as_deref()
+                .map(|h| sanitize_html(h, base.as_ref()))
+                .filter(|h| !h.trim().is_empty());
+            let content_text = body_html
+                .as_deref()
+                .map(html_to_text)
+                .filter(|t| !t.is_empty());
+            let summary = e
+                .summary
+                .as_ref()
+                .map(text_to_plain)
+                .filter(|s| !s.is_empty());
 
             let mut tags: Vec<String> = Vec::new();
             for c in &e.categories {
@@ -294,26 +396,36 @@ fn convert(
             let mut enclosures: Vec<Enclosure> = Vec::new();
             for m in &e.media {
                 for c in &m.content {
-                    if let Some(u) = c.url.as_ref().and_then(|u| canon::absolutize(u.as_str(), base.as_ref())) {
-                        if !enclosures.iter().any(|x| x.url == u.as_str()) {
-                            enclosures.push(Enclosure {
-                                url: u.to_string(),
-                                mime: c.content_type.as_ref().map(|m| m.to_string()),
-                                length: c.size.filter(|s| *s > 0),
-                            });
-                        }
+                    if let Some(u) = c
+                        .url
+                        .as_ref()
+                        .and_then(|u| canon::absolutize(u.as_str(), base.as_ref()))
+                        && !enclosures.iter().any(|x| x.url == u.as_str())
+                    {
+                        enclosures.push(Enclosure {
+                            url: u.to_string(),
+                            mime: c.content_type.as_ref().map(|m| m.to_string()),
+                            length: c.size.filter(|s| *s > 0),
+                        });
                     }
                 }
             }
             let id = if e.id.trim().is_empty() {
                 url_str.clone().unwrap_or_else(|| {
-                    content_hash(&[title.as_deref().unwrap_or(""), content_text.as_deref().unwrap_or("")])
+                    let published = e.published.map(|d| d.to_rfc3339()).unwrap_or_default();
+                    content_hash(&[
+                        title.as_deref().unwrap_or(""),
+                        content_text.as_deref().unwrap_or(""),
+                        &published,
+                    ])
                 })
             } else {
                 e.id.clone()
             };
             let has_audio = enclosures.iter().any(|x| {
-                x.mime.as_deref().is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
+                x.mime
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
             });
             let kind = match opts.kind {
                 Some(SourceKind::Newsletter) => EntryKind::Issue,
@@ -346,7 +458,11 @@ fn convert(
         source: DocMeta {
             title: feed_title,
             site_url: doc_base.map(|u| u.to_string()).or(site_url),
-            description: feed.description.as_ref().map(text_to_plain).filter(|d| !d.is_empty()),
+            description: feed
+                .description
+                .as_ref()
+                .map(text_to_plain)
+                .filter(|d| !d.is_empty()),
             language: feed.language.clone(),
             encoding: Some(encoding.to_string()),
             format,

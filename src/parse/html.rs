@@ -5,7 +5,10 @@ use super::{Decoded, ParseError, ParseOptions};
 use crate::model::ParsedDoc;
 
 /// Parses an HTML page into entries.
-pub(super) fn parse_page(_decoded: Decoded, _opts: &ParseOptions<'_>) -> Result<ParsedDoc, ParseError> {
+pub(super) fn parse_page(
+    _decoded: Decoded,
+    _opts: &ParseOptions<'_>,
+) -> Result<ParsedDoc, ParseError> {
     Err(ParseError::Page("HTML pages are not supported yet".into()))
 }
 

@@ -67,8 +67,16 @@ pub fn sniff(text: &str) -> Option<DocFormat> {
     if !t.starts_with('<') {
         return None;
     }
-    let head: String = t.chars().take(1024).collect::<String>().to_ascii_lowercase();
-    if head.starts_with("<!doctype html") || head.contains("<html") || head.starts_with("<head") || head.starts_with("<body") {
+    let head: String = t
+        .chars()
+        .take(1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype html")
+        || head.contains("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
+    {
         return Some(DocFormat::Html);
     }
     if head.contains("<feed") {
@@ -107,7 +115,9 @@ pub fn parse_document(bytes: &[u8], opts: &ParseOptions<'_>) -> Result<ParsedDoc
         }
         None => {
             let start: String = decoded.text.trim_start().chars().take(20).collect();
-            Err(ParseError::Unrecognised(crate::text::for_terminal(&start, false)))
+            Err(ParseError::Unrecognised(crate::text::for_terminal(
+                &start, false,
+            )))
         }
     }
 }

@@ -34,7 +34,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// Written by a newer pydigest.
-    #[error("database {path} has schema version {found}, newer than this pydigest supports ({supported}); upgrade pydigest or use another --db")]
+    #[error(
+        "database {path} has schema version {found}, newer than this pydigest supports ({supported}); upgrade pydigest or use another --db"
+    )]
     TooNew {
         /// The file.
         path: PathBuf,
@@ -58,7 +60,9 @@ pub fn ts(t: DateTime<Utc>) -> String {
 
 /// Parses a stored time.
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// The open database.
@@ -135,13 +139,24 @@ impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { dir: dir.to_path_buf(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut store = Store { conn };
         store.configure().map_err(|source| match source {
-            StoreError::Sqlite(source) => StoreError::Open { path: path.to_path_buf(), source },
+            StoreError::Sqlite(source) => StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
             e => e,
         })?;
         store.migrate(path)?;
@@ -162,10 +177,19 @@ impl Store {
 
     fn migrate(&mut self, path: &Path) -> Result<()> {
         let supported = migrations::MIGRATIONS.len() as i64;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("SELECT user_version FROM pragma_user_version", [], |r| r.get(0))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 =
+            tx.query_row("SELECT user_version FROM pragma_user_version", [], |r| {
+                r.get(0)
+            })?;
         if version > supported {
-            return Err(StoreError::TooNew { path: path.to_path_buf(), found: version, supported });
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported,
+            });
         }
         for m in &migrations::MIGRATIONS[version as usize..] {
             tx.execute_batch(m)?;
@@ -213,17 +237,34 @@ impl Store {
     pub fn fetch_state(&self, id: &str) -> Result<FetchState> {
         Ok(self
             .conn
-            .query_row("SELECT url, etag, last_modified, dead_since FROM sources WHERE id = ?1", [id], |r| {
-                Ok(FetchState { url: r.get(0)?, etag: r.get(1)?, last_modified: r.get(2)?, dead_since: r.get(3)? })
-            })
+            .query_row(
+                "SELECT url, etag, last_modified, dead_since FROM sources WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(FetchState {
+                        url: r.get(0)?,
+                        etag: r.get(1)?,
+                        last_modified: r.get(2)?,
+                        dead_since: r.get(3)?,
+                    })
+                },
+            )
             .optional()?
             .unwrap_or_default())
     }
 
     /// Stores a fetched document's entries and the source's new state, in one transaction.
-    pub fn record_success(&mut self, source: &Source, meta: &FetchMeta, doc: &ParsedDoc, now: DateTime<Utc>) -> Result<WriteStats> {
+    pub fn record_success(
+        &mut self,
+        source: &Source,
+        meta: &FetchMeta,
+        doc: &ParsedDoc,
+        now: DateTime<Utc>,
+    ) -> Result<WriteStats> {
         let now_s = ts(now);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stats = stories::write_entries(&tx, &source.id, &doc.entries, now)?;
         tx.execute(
             "UPDATE sources SET etag = ?2, last_modified = ?3, url = COALESCE(?4, url), title = COALESCE(?5, title),
@@ -249,7 +290,12 @@ impl Store {
     }
 
     /// Records a 304 Not Modified (or an unchanged local file).
-    pub fn record_not_modified(&mut self, id: &str, moved_to: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    pub fn record_not_modified(
+        &mut self,
+        id: &str,
+        moved_to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE sources SET last_fetch_at = ?2, last_success_at = ?2, last_status = 'unchanged', last_error = NULL,
                 failing_since = NULL, consecutive_failures = 0, not_modified_count = not_modified_count + 1,
@@ -261,7 +307,13 @@ impl Store {
     }
 
     /// Records a failed fetch or parse; `gone` marks the source dead (HTTP 410).
-    pub fn record_failure(&mut self, id: &str, error: &str, gone: bool, now: DateTime<Utc>) -> Result<()> {
+    pub fn record_failure(
+        &mut self,
+        id: &str,
+        error: &str,
+        gone: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let now_s = ts(now);
         self.conn.execute(
             "UPDATE sources SET last_fetch_at = ?2, last_status = 'failing', last_error = ?3,
@@ -292,7 +344,11 @@ impl Store {
                         name: src.name.clone(),
                         url: r.get(0)?,
                         kind: r.get(1)?,
-                        status: if dead.is_some() { "dead".into() } else { status },
+                        status: if dead.is_some() {
+                            "dead".into()
+                        } else {
+                            status
+                        },
                         last_error: r.get(3)?,
                         not_modified_count: r.get(4)?,
                         last_success: r.get(5)?,
@@ -321,12 +377,16 @@ impl Store {
 
     /// Runs `PRAGMA integrity_check` and returns its first line ("ok" when healthy).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
     /// Total number of stored entries.
     pub fn entry_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))?)
     }
 }
 

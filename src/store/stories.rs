@@ -24,7 +24,10 @@ pub fn title_key(title: &str) -> Option<String> {
 }
 
 fn author_key(e: &Entry) -> Option<String> {
-    e.authors.first().map(|a| crate::text::collapse_ws(&a.to_lowercase())).filter(|a| !a.is_empty())
+    e.authors
+        .first()
+        .map(|a| crate::text::collapse_ws(&a.to_lowercase()))
+        .filter(|a| !a.is_empty())
 }
 
 fn entry_hash(e: &Entry) -> String {
@@ -33,10 +36,17 @@ fn entry_hash(e: &Entry) -> String {
 }
 
 /// Inserts new entries, updates changed ones, leaves unchanged ones alone.
-pub(super) fn write_entries(tx: &Transaction<'_>, source_id: &str, entries: &[Entry], now: DateTime<Utc>) -> Result<WriteStats> {
+pub(super) fn write_entries(
+    tx: &Transaction<'_>,
+    source_id: &str,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<WriteStats> {
     let now_s = ts(now);
     let mut stats = WriteStats::default();
-    let mut find = tx.prepare_cached("SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2")?;
+    let mut find = tx.prepare_cached(
+        "SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2",
+    )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (source_id, entry_id, story_id, parent_entry_id, kind, title, url, canonical_url, authors,
             published, updated, date_is_first_seen, summary, content_html, content_text, tags, enclosures, section,
@@ -52,7 +62,9 @@ pub(super) fn write_entries(tx: &Transaction<'_>, source_id: &str, entries: &[En
     )?;
     for e in entries {
         let hash = entry_hash(e);
-        let existing: Option<(i64, String)> = find.query_row(params![source_id, e.id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let existing: Option<(i64, String)> = find
+            .query_row(params![source_id, e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         let authors = e.authors.join(", ");
         let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
         let enclosures = serde_json::to_string(&e.enclosures).unwrap_or_else(|_| "[]".into());
@@ -115,16 +127,32 @@ pub(super) fn write_entries(tx: &Transaction<'_>, source_id: &str, entries: &[En
     Ok(stats)
 }
 
-fn find_or_create_story(tx: &Transaction<'_>, e: &Entry, published: DateTime<Utc>, now_s: &str) -> Result<i64> {
+fn find_or_create_story(
+    tx: &Transaction<'_>,
+    e: &Entry,
+    published: DateTime<Utc>,
+    now_s: &str,
+) -> Result<i64> {
     let key = url_key(e);
     if let Some(k) = &key {
-        let found: Option<i64> = tx.query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| r.get(0)).optional()?;
+        let found: Option<i64> = tx
+            .query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| {
+                r.get(0)
+            })
+            .optional()?;
         if let Some(id) = found {
-            tx.execute("UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1", params![id, ts(published)])?;
+            tx.execute(
+                "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
+                params![id, ts(published)],
+            )?;
             return Ok(id);
         }
     }
-    let tkey = if e.kind == EntryKind::Issue { None } else { e.title.as_deref().and_then(title_key) };
+    let tkey = if e.kind == EntryKind::Issue {
+        None
+    } else {
+        e.title.as_deref().and_then(title_key)
+    };
     let akey = author_key(e);
     if let (Some(t), Some(a)) = (&tkey, &akey) {
         let found: Option<i64> = tx
@@ -233,7 +261,12 @@ fn rank(kind: EntryKind) -> u8 {
 impl Store {
     /// Stories with at least one sighting published in `[since, until)`, with every sighting.
     /// `aggregators` are sources whose sightings rank after original feeds.
-    pub fn stories_between(&self, since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>, aggregators: &[String]) -> Result<Vec<StoryRow>> {
+    pub fn stories_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        aggregators: &[String],
+    ) -> Result<Vec<StoryRow>> {
         let since_s = since.map_or_else(|| "0000".to_string(), ts);
         let until_s = until.map_or_else(|| "9999".to_string(), ts);
         let mut stmt = self.conn().prepare_cached(
@@ -278,7 +311,14 @@ impl Store {
             let (story_id, canonical, sighting) = row?;
             canon.entry(story_id).or_insert(canonical);
             let i = *index.entry(story_id).or_insert_with(|| {
-                stories.push(StoryRow { id: story_id, title: None, url: None, canonical_url: None, published: None, sightings: Vec::new() });
+                stories.push(StoryRow {
+                    id: story_id,
+                    title: None,
+                    url: None,
+                    canonical_url: None,
+                    published: None,
+                    sightings: Vec::new(),
+                });
                 stories.len() - 1
             });
             stories[i].sightings.push(sighting);
@@ -286,15 +326,26 @@ impl Store {
         for s in &mut stories {
             s.sightings.sort_by(|a, b| {
                 let agg = |x: &Sighting| aggregators.contains(&x.source);
-                (rank(a.kind), agg(a), &a.seen_at, a.rowid).cmp(&(rank(b.kind), agg(b), &b.seen_at, b.rowid))
+                (rank(a.kind), agg(a), &a.seen_at, a.rowid).cmp(&(
+                    rank(b.kind),
+                    agg(b),
+                    &b.seen_at,
+                    b.rowid,
+                ))
             });
             let main = &s.sightings[0];
             s.title = main.title.clone();
             s.url = main.url.clone();
             s.canonical_url = canon.get(&s.id).cloned().flatten();
-            s.published = s.sightings.iter().filter(|x| !x.date_is_first_seen).filter_map(|x| x.published).min().or(main.published);
+            s.published = s
+                .sightings
+                .iter()
+                .filter(|x| !x.date_is_first_seen)
+                .filter_map(|x| x.published)
+                .min()
+                .or(main.published);
         }
-        stories.sort_by(|a, b| (a.published, a.id).cmp(&(b.published, b.id)));
+        stories.sort_by_key(|a| (a.published, a.id));
         Ok(stories)
     }
 }

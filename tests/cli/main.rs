@@ -1,1 +1,5 @@
+//! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
+mod faults;
+mod ingest;
+mod util;

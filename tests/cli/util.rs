@@ -1,0 +1,405 @@
+//! Test harness: an isolated environment per test (temp dirs, no host config) running the real
+//! binary, and a real HTTP/1.1 server on 127.0.0.1 whose handler each test writes.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Where the shared real-world corpus lives, if it exists (CI always has it).
+pub fn corpus() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("feeds").is_dir())
+}
+
+/// Returns the corpus folder or prints that the test was skipped.
+#[macro_export]
+macro_rules! corpus_or_skip {
+    () => {
+        match $crate::util::corpus() {
+            Some(c) => c,
+            None => {
+                eprintln!("skipped: ../shared/corpus not found");
+                return;
+            }
+        }
+    };
+}
+
+/// The project's own example data (written by the project, always present).
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Path with query.
+    pub path: String,
+    /// Lower-cased header names.
+    pub headers: HashMap<String, String>,
+}
+
+/// What the handler answers.
+pub enum Reply {
+    /// A complete response.
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Write these raw bytes and close (for faults).
+    Raw(Vec<u8>),
+    /// Sleep, then close without answering.
+    Hang(Duration),
+    /// Send headers then the body slowly, `delay` between chunks of `chunk` bytes.
+    Drip {
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        chunk: usize,
+        delay: Duration,
+    },
+}
+
+impl Reply {
+    /// 200 with a body and content type.
+    pub fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
+        Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+    /// A bare status.
+    pub fn status(status: u16) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![],
+            body: format!("status {status}").into_bytes(),
+        }
+    }
+    /// A status with extra headers.
+    pub fn with_headers(status: u16, headers: &[(&str, &str)]) -> Reply {
+        Reply::Full {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A loopback HTTP server; records every request.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Starts a server answering with `handler`.
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (reqs, stop2) = (Arc::clone(&requests), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (handler, reqs) = (Arc::clone(&handler), Arc::clone(&reqs));
+                std::thread::spawn(move || serve(stream, &*handler, &reqs));
+            }
+        });
+        Server {
+            base,
+            requests,
+            stop,
+        }
+    }
+
+    /// Serves every file of `dir` under `/<name>`, with ETag and Last-Modified, answering 304
+    /// to matching conditional requests.
+    pub fn files(dir: &Path) -> Server {
+        let dir = dir.to_path_buf();
+        Server::start(move |req| {
+            let name = req
+                .path
+                .trim_start_matches('/')
+                .split('?')
+                .next()
+                .unwrap_or("");
+            if name.contains("..") {
+                return Reply::status(400);
+            }
+            let Ok(body) = std::fs::read(dir.join(name)) else {
+                return Reply::status(404);
+            };
+            let etag = format!(
+                "\"{:x}-{}\"",
+                body.iter()
+                    .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(*b))),
+                body.len()
+            );
+            let last_modified = "Mon, 13 Oct 2025 09:00:00 GMT".to_string();
+            if req.headers.get("if-none-match") == Some(&etag) {
+                return Reply::with_headers(304, &[("ETag", &etag)]);
+            }
+            let ctype = if name.ends_with(".html") {
+                "text/html"
+            } else {
+                "application/xml"
+            };
+            Reply::Full {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), ctype.into()),
+                    ("ETag".into(), etag),
+                    ("Last-Modified".into(), last_modified),
+                ],
+                body,
+            }
+        })
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// URL of a path on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        308 => "Permanent Redirect",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        if let Some(n) = headers
+            .get("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            let mut sink = vec![0; n];
+            let _ = reader.read_exact(&mut sink);
+        }
+        let req = Request { path, headers };
+        reqs.lock().unwrap().push(req.clone());
+        match handler(&req) {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => {
+                let mut head = format!(
+                    "HTTP/1.1 {status} {}\r\nContent-Length: {}\r\n",
+                    reason(status),
+                    body.len()
+                );
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if out
+                    .write_all(head.as_bytes())
+                    .and_then(|()| out.write_all(&body))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Reply::Raw(bytes) => {
+                let _ = out.write_all(&bytes);
+                return;
+            }
+            Reply::Hang(d) => {
+                std::thread::sleep(d);
+                return;
+            }
+            Reply::Drip {
+                headers,
+                body,
+                chunk,
+                delay,
+            } => {
+                let mut head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n", body.len());
+                for (k, v) in headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                if out.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for c in body.chunks(chunk.max(1)) {
+                    if out.write_all(c).and_then(|()| out.flush()).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(delay);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+        }
+    }
+
+    /// Parses stdout as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
+        self
+    }
+}
+
+/// A temp home with its own feeds.toml and database.
+pub struct TestEnv {
+    /// The temp folder (removed on drop).
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// A fresh, empty environment.
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Path inside the environment.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes feeds.toml.
+    pub fn config(&self, text: &str) -> &TestEnv {
+        std::fs::write(self.path("feeds.toml"), text).unwrap();
+        self
+    }
+
+    /// A command for the binary with a clean environment and this env's config and db.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pydigest"));
+        c.env_clear()
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.path("xdg-config"))
+            .env("XDG_DATA_HOME", self.path("xdg-data"))
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(self.dir.path())
+            .arg("--config")
+            .arg(self.path("feeds.toml"))
+            .arg("--db")
+            .arg(self.path("pydigest.db"))
+            .args(args);
+        c
+    }
+
+    /// Runs the binary to completion.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("run pydigest"))
+    }
+}
+
+/// A `[[source]]` table.
+pub fn source(id: &str, url: &str, kind: &str) -> String {
+    format!("[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{url}\"\nkind = \"{kind}\"\n\n")
+}
+
+/// Settings that keep fault tests quick.
+pub const FAST_SETTINGS: &str =
+    "[settings]\nconnect_timeout_secs = 2\ntimeout_secs = 3\nretries = 1\n\n";
