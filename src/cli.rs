@@ -44,6 +44,8 @@ pub enum Command {
     Sources(SourcesArgs),
     /// Parse one feed or page (file or URL) without storing it.
     Inspect(InspectArgs),
+    /// List stories (one per article, however many sources carried it).
+    Stories(StoriesArgs),
 }
 
 /// `pydigest init`.
@@ -132,4 +134,18 @@ pub struct InspectArgs {
     /// Read it as this kind of source (default: detected).
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
+}
+
+/// `pydigest stories`.
+#[derive(Debug, Args)]
+pub struct StoriesArgs {
+    /// Only stories published on or after this date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only stories published before this date.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

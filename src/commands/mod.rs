@@ -4,6 +4,7 @@ mod fetch;
 mod init;
 mod inspect;
 mod sources;
+mod stories;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Sources(args) => sources::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
+        Command::Stories(args) => stories::run(&ctx, &args),
     }
 }
 

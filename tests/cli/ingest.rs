@@ -382,7 +382,7 @@ fn init_writes_the_catalogue_once() {
     let env = TestEnv::new();
     let target = env.path("new/feeds.toml");
     let mut cmd = env.cmd(&["init", target.to_str().unwrap()]);
-    assert!(cmd.status().unwrap().success());
+    assert!(cmd.output().unwrap().status.success());
     let text = std::fs::read_to_string(&target).unwrap();
     assert!(text.contains("[[source]]") && text.contains("[[topic]]"));
     let again = env.run(&["init", target.to_str().unwrap()]);

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
+mod crash;
 mod faults;
 mod ingest;
 mod util;

@@ -385,7 +385,10 @@ impl TestEnv {
             .arg(self.path("feeds.toml"))
             .arg("--db")
             .arg(self.path("pydigest.db"))
-            .args(args);
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         c
     }
 
