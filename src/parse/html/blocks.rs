@@ -124,10 +124,10 @@ pub(crate) fn collect_blocks(doc: &Html, root: NodeId) -> Vec<Block> {
                     Node::Text(t) => {
                         let b = *stack.last().unwrap_or(&0);
                         blocks[b].raw.push_str(t);
-                        if let Some((lb, li)) = link {
-                            if lb == b {
-                                blocks[lb].links[li].end = blocks[lb].raw.len();
-                            }
+                        if let Some((lb, li)) = link
+                            && lb == b
+                        {
+                            blocks[lb].links[li].end = blocks[lb].raw.len();
                         }
                     }
                     Node::Element(e) => {
@@ -185,21 +185,23 @@ pub(crate) fn collect_blocks(doc: &Html, root: NodeId) -> Vec<Block> {
                 if let Node::Element(e) = node.value() {
                     let name = e.name();
                     if node.id() != root.id() && BLOCKS.contains(&name) {
-                        if let Some(b) = stack.pop() {
-                            if name == "p" && is_strong_only(node) {
-                                blocks[b].heading = Some(7);
-                            }
+                        if let Some(b) = stack.pop()
+                            && name == "p"
+                            && is_strong_only(node)
+                        {
+                            blocks[b].heading = Some(7);
                         }
                         // A link never spans blocks: an unclosed `<a>` ends with its block.
                         if link.is_some_and(|(lb, _)| !stack.contains(&lb)) {
                             link = None;
                         }
-                    } else if name == "a" && e.attr("href").is_some() {
-                        if let Some((lb, li)) = link.take() {
-                            let b = &mut blocks[lb];
-                            let (start, end) = (b.links[li].start, b.links[li].end);
-                            b.links[li].text = crate::text::collapse_ws(&b.raw[start..end]);
-                        }
+                    } else if name == "a"
+                        && e.attr("href").is_some()
+                        && let Some((lb, li)) = link.take()
+                    {
+                        let b = &mut blocks[lb];
+                        let (start, end) = (b.links[li].start, b.links[li].end);
+                        b.links[li].text = crate::text::collapse_ws(&b.raw[start..end]);
                     }
                 }
             }

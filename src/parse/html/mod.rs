@@ -230,10 +230,10 @@ pub(super) fn split_newsletter_entries(doc: &mut ParsedDoc, opts: &ParseOptions<
         };
         let issue_url = issue.url.as_deref().and_then(|u| Url::parse(u).ok());
         let mut hosts = own_hosts.clone();
-        if let Some(h) = issue_url.as_ref().and_then(bare_host) {
-            if !hosts.contains(&h) {
-                hosts.push(h);
-            }
+        if let Some(h) = issue_url.as_ref().and_then(bare_host)
+            && !hosts.contains(&h)
+        {
+            hosts.push(h);
         }
         let ctx = IssueCtx {
             issue_id: issue.id.clone(),

@@ -133,10 +133,10 @@ impl IssueCtx {
         let host = bare_host(&url)?;
         let path = url.path();
         // Back to the issue itself.
-        if let Some(issue) = &self.issue_url {
-            if story_key(issue) == story_key(&canonical) {
-                return None;
-            }
+        if let Some(issue) = &self.issue_url
+            && story_key(issue) == story_key(&canonical)
+        {
+            return None;
         }
         // Share / social buttons.
         if SHARE_HOSTS
@@ -167,7 +167,7 @@ impl IssueCtx {
                 .any(|h| host == *h || host.ends_with(&format!(".{h}")));
         // The newsletter's own site: archives, home page, about… but keep its job ads and
         // click-tracking redirects to the stories.
-        if self.own_hosts.iter().any(|h| *h == host) && !job_url && !REDIRECT_PATH.is_match(path) {
+        if self.own_hosts.contains(&host) && !job_url && !REDIRECT_PATH.is_match(path) {
             return None;
         }
         Some(Resolved {

@@ -44,13 +44,13 @@ static DATE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+static ORDINAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d)(st|nd|rd|th)\b").unwrap());
+
 /// Finds the first date in free text.
 pub(crate) fn find_date(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     for m in DATE_TEXT.find_iter(text).take(5) {
         let raw = m.as_str().replace(" de ", " ");
-        let raw = Regex::new(r"(\d)(st|nd|rd|th)\b")
-            .map(|r| r.replace_all(&raw, "$1").into_owned())
-            .unwrap_or(raw);
+        let raw = ORDINAL.replace_all(&raw, "$1").into_owned();
         if let Some(d) = crate::parse::parse_human_date(&raw, now) {
             return Some(d);
         }
@@ -223,8 +223,7 @@ pub(crate) fn with_selectors(
             let pos = order.get(&item.id()).copied().unwrap_or(0);
             e.section = sections
                 .iter()
-                .filter(|(id, _)| order.get(id).is_some_and(|p| *p < pos))
-                .next_back()
+                .rfind(|(id, _)| order.get(id).is_some_and(|p| *p < pos))
                 .map(|(_, t)| t.clone());
         }
         out.push(e);
@@ -238,14 +237,13 @@ pub(crate) fn with_selectors(
     .into_iter()
     .enumerate()
     {
-        if let Some((v, _)) = s {
-            if hits[i] == 0
-                && item_sel
-                    .as_ref()
-                    .is_none_or(|_| !out.is_empty() || hits.iter().all(|h| *h == 0))
-            {
-                warnings.push(format!("selector `{name}` = `{v}` matched nothing"));
-            }
+        if let Some((v, _)) = s
+            && hits[i] == 0
+            && item_sel
+                .as_ref()
+                .is_none_or(|_| !out.is_empty() || hits.iter().all(|h| *h == 0))
+        {
+            warnings.push(format!("selector `{name}` = `{v}` matched nothing"));
         }
     }
     out
@@ -393,10 +391,10 @@ fn region_date(doc: &Html, heading: NodeId, ctx: &PageCtx) -> Option<DateTime<Ut
         if let Some(d) = ctx.date_in(el) {
             return Some(d);
         }
-        if el.value().classes().any(|c| c.contains("date")) {
-            if let Some(d) = find_date(&element_text(el), ctx.now) {
-                return Some(d);
-            }
+        if el.value().classes().any(|c| c.contains("date"))
+            && let Some(d) = find_date(&element_text(el), ctx.now)
+        {
+            return Some(d);
         }
     }
     None

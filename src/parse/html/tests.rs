@@ -57,25 +57,6 @@ fn per_section(entries: &[Entry]) -> BTreeMap<String, usize> {
     m
 }
 
-fn dump(doc: &ParsedDoc) {
-    for e in &doc.entries {
-        println!(
-            "{:?} [{}] {} | {} | {:?} | spons={} | {:?} | {}",
-            e.kind,
-            e.section.as_deref().unwrap_or("-"),
-            e.title.as_deref().unwrap_or("-"),
-            e.url.as_deref().unwrap_or("-"),
-            e.published.map(|d| d.date_naive()),
-            e.sponsored,
-            e.summary
-                .as_deref()
-                .map(|s| s.chars().take(50).collect::<String>()),
-            e.id
-        );
-    }
-    println!("warnings: {:?}", doc.warnings);
-}
-
 fn stories(doc: &ParsedDoc) -> Vec<&Entry> {
     doc.entries
         .iter()
