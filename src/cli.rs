@@ -46,6 +46,10 @@ pub enum Command {
     Inspect(InspectArgs),
     /// List stories (one per article, however many sources carried it).
     Stories(StoriesArgs),
+    /// Write the weekly digest (markdown, or JSON with --json).
+    Digest(DigestArgs),
+    /// Show one story: its sightings and why it is filed under its topic.
+    Explain(ExplainArgs),
 }
 
 /// `pydigest init`.
@@ -148,4 +152,41 @@ pub struct StoriesArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `pydigest digest`.
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// ISO week, e.g. 2025-W42 (default: the last complete week in the configured time zone).
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
+    pub week: Option<String>,
+    /// First day (YYYY-MM-DD, in the configured time zone) instead of a week.
+    #[arg(long, value_name = "DATE", requires = "until")]
+    pub since: Option<String>,
+    /// Last day, inclusive (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "since")]
+    pub until: Option<String>,
+    /// Fetch every source first (a partial fetch failure still writes the digest, exit code 3).
+    #[arg(long)]
+    pub fetch: bool,
+    /// Write to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print JSON instead of markdown.
+    #[arg(long)]
+    pub json: bool,
+    /// Keep sponsored items and job ads.
+    #[arg(long)]
+    pub include_sponsored: bool,
+    /// Show the matched terms behind each story's topic.
+    #[arg(long)]
+    pub why: bool,
+}
+
+/// `pydigest explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Story id (as in `digest --json`).
+    #[arg(value_name = "STORY_ID")]
+    pub story: i64,
 }

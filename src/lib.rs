@@ -7,9 +7,11 @@ pub mod canon;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod digest;
 pub mod fetch;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod store;
 pub mod text;
 

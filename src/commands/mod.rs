@@ -1,5 +1,7 @@
 //! One module per subcommand; [`run`] loads what they share and dispatches.
 
+mod digest;
+mod explain;
 mod fetch;
 mod init;
 mod inspect;
@@ -58,6 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sources(args) => sources::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
         Command::Stories(args) => stories::run(&ctx, &args),
+        Command::Digest(args) => digest::run(&ctx, &args),
+        Command::Explain(args) => explain::run(&ctx, &args),
     }
 }
 

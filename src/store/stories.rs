@@ -348,4 +348,19 @@ impl Store {
         stories.sort_by_key(|a| (a.published, a.id));
         Ok(stories)
     }
+
+    /// One story with every sighting, or `None` when the id is unknown.
+    pub fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<StoryRow>> {
+        let first: Option<String> = self.conn().query_row(
+            "SELECT MIN(published) FROM entries WHERE story_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let Some(first) = first.as_deref().and_then(parse_ts) else {
+            return Ok(None);
+        };
+        let until = first + chrono::Duration::seconds(1);
+        let stories = self.stories_between(Some(first), Some(until), aggregators)?;
+        Ok(stories.into_iter().find(|s| s.id == id))
+    }
 }

@@ -1,0 +1,211 @@
+//! `pydigest digest`: the weekly digest as markdown (or JSON), optionally fetching first.
+
+use super::{Ctx, stdout};
+use crate::cli::{DigestArgs, FetchArgs};
+use crate::digest::{DigestOptions, DigestRange, build_digest};
+use crate::render::{RenderOptions, render_json, render_markdown};
+use crate::{Exit, UsageError};
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::io::Write;
+
+fn parse_day(flag: &str, s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("invalid {flag} {s:?}: use YYYY-MM-DD, e.g. 2025-10-13"))
+}
+
+/// The range asked for: `--week`, `--since/--until`, else the last complete ISO week.
+/// Ranges that start after `now` are refused.
+pub fn resolve_range(
+    week: Option<&str>,
+    since: Option<&str>,
+    until: Option<&str>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<DigestRange, String> {
+    let range = match (week, since, until) {
+        (Some(w), _, _) => DigestRange::parse_week(w, tz)?,
+        (None, Some(s), Some(u)) => {
+            DigestRange::days(parse_day("--since", s)?, parse_day("--until", u)?, tz)?
+        }
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            return Err("--since and --until go together".into());
+        }
+        (None, None, None) => return Ok(DigestRange::last_complete_week(now, tz)),
+    };
+    if range.since > now {
+        let what = range.week_label().map_or_else(
+            || format!("{} – {}", range.start, range.end),
+            |w| format!("week {w}"),
+        );
+        return Err(format!(
+            "{what} is in the future (it starts {} in {}); pick a week that has begun",
+            range.start,
+            tz.name()
+        ));
+    }
+    Ok(range)
+}
+
+/// Runs the command.
+pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
+    let tz = ctx.config.settings.time_zone;
+    let range = resolve_range(
+        args.week.as_deref(),
+        args.since.as_deref(),
+        args.until.as_deref(),
+        Utc::now(),
+        tz,
+    )
+    .map_err(UsageError)?;
+    let mut exit = Exit::Ok;
+    if args.fetch {
+        match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
+            Exit::Interrupted => return Ok(Exit::Interrupted),
+            Exit::Ok => {}
+            other => exit = other,
+        }
+    }
+    let store = ctx.open_store()?;
+    let aggregators: Vec<String> = ctx
+        .config
+        .sources
+        .iter()
+        .filter(|s| s.is_aggregator())
+        .map(|s| s.id.clone())
+        .collect();
+    let stories = store
+        .stories_between(Some(range.since), Some(range.until), &aggregators)
+        .context("reading stories")?;
+    let (h_since, h_until) = range.history();
+    let history = store
+        .stories_between(Some(h_since), Some(h_until), &aggregators)
+        .context("reading earlier weeks")?;
+    let digest = build_digest(
+        stories,
+        &history,
+        &ctx.config,
+        &range,
+        DigestOptions {
+            include_sponsored: args.include_sponsored,
+        },
+    );
+    let text = if args.json {
+        render_json(&digest)
+    } else {
+        render_markdown(&digest, RenderOptions { why: args.why })
+    };
+    if args.json && args.why {
+        for s in &digest.sections {
+            for i in &s.items {
+                let reasons: Vec<String> = i
+                    .classification
+                    .reasons_for(&i.classification.primary)
+                    .take(4)
+                    .map(|r| format!("{:?} in {} (+{})", r.term, r.field.as_str(), r.score))
+                    .collect();
+                eprintln!(
+                    "why: story {} → {}: {}",
+                    i.id,
+                    s.name,
+                    crate::text::for_terminal(&reasons.join(", "), false)
+                );
+            }
+        }
+    }
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+            if !ctx.quiet {
+                eprintln!(
+                    "wrote {}: {} stories, {}",
+                    path.display(),
+                    digest.story_count,
+                    digest.title
+                );
+            }
+        }
+        None => {
+            let mut out = stdout();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(exit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn now() -> DateTime<Utc> {
+        "2025-10-22T10:00:00Z".parse().unwrap()
+    }
+
+    #[rstest]
+    #[case(Some("2025-W54"), "2025 has weeks 1 to 52")]
+    #[case(Some("2025-W53"), "2025 has weeks 1 to 52")]
+    #[case(Some("2020-W53"), "")]
+    #[case(Some("banana"), "use the ISO form")]
+    #[case(Some("2025-W00"), "has weeks")]
+    #[case(Some("2025-W44"), "in the future")]
+    #[case(Some("2025-W43"), "")]
+    #[case(Some("2025w42"), "")]
+    fn weeks_are_validated(#[case] week: Option<&str>, #[case] error: &str) {
+        let r = resolve_range(week, None, None, now(), chrono_tz::Europe::London);
+        if error.is_empty() {
+            assert!(r.is_ok(), "{r:?}");
+        } else {
+            assert!(r.as_ref().unwrap_err().contains(error), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn default_is_the_last_complete_week_in_the_configured_zone() {
+        let r = resolve_range(None, None, None, now(), chrono_tz::Europe::London).unwrap();
+        assert_eq!(r.week_label().as_deref(), Some("2025-W42"));
+        // Sunday 23:30 UTC on Oct 19 is already Monday in Auckland: W42 is the last complete week there too,
+        // but on Monday 00:30 London time (BST) W42 has just ended.
+        let r = resolve_range(
+            None,
+            None,
+            None,
+            "2025-10-19T23:30:00Z".parse().unwrap(),
+            chrono_tz::Europe::London,
+        )
+        .unwrap();
+        assert_eq!(r.week_label().as_deref(), Some("2025-W42"));
+        let r = resolve_range(
+            None,
+            None,
+            None,
+            "2025-10-19T22:30:00Z".parse().unwrap(),
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        assert_eq!(r.week_label().as_deref(), Some("2025-W41"));
+    }
+
+    #[test]
+    fn custom_ranges_are_checked() {
+        let tz = chrono_tz::UTC;
+        assert!(resolve_range(None, Some("2025-10-13"), Some("2025-10-19"), now(), tz).is_ok());
+        assert!(
+            resolve_range(None, Some("2025-10-19"), Some("2025-10-13"), now(), tz)
+                .unwrap_err()
+                .contains("before")
+        );
+        assert!(
+            resolve_range(None, Some("13/10/2025"), Some("2025-10-19"), now(), tz)
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
+        assert!(
+            resolve_range(None, Some("2026-01-01"), Some("2026-01-02"), now(), tz)
+                .unwrap_err()
+                .contains("future")
+        );
+    }
+}

@@ -1,0 +1,679 @@
+//! The weekly digest, pure: stories from the store + the configuration + a date range → a
+//! [`Digest`] (top stories, one section per topic, podcasts, trending terms). No I/O and no
+//! clock: the caller passes the range (and `now` when it needs one).
+
+pub mod summary;
+pub mod topics;
+
+use crate::config::Config;
+use crate::model::{EntryKind, SourceKind};
+use crate::store::StoryRow;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use topics::{Classification, Classifier, OTHER, StoryText};
+
+/// Name of the section that holds podcast episodes.
+pub const PODCASTS: &str = "Podcasts & episodes";
+
+/// How many top stories are listed.
+pub const TOP_STORIES: usize = 5;
+
+/// How many weeks before the digest's range are the baseline for trending terms.
+pub const TREND_WEEKS: i64 = 4;
+
+/// How many trending terms are listed.
+pub const MAX_TRENDS: usize = 8;
+
+/// The days a digest covers, and the UTC instants the store is queried with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestRange {
+    /// First day (local).
+    pub start: NaiveDate,
+    /// Last day (local, inclusive).
+    pub end: NaiveDate,
+    /// Local midnight at the start of `start`, in UTC.
+    pub since: DateTime<Utc>,
+    /// Local midnight after `end`, in UTC (exclusive).
+    pub until: DateTime<Utc>,
+    /// The zone the days are counted in.
+    pub tz: Tz,
+    /// The ISO week (year, week), when the range is one.
+    pub week: Option<(i32, u32)>,
+}
+
+/// Midnight at the start of `date` in `tz`, as UTC (the first valid instant when a DST gap
+/// swallows midnight).
+pub fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let mut t = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    for _ in 0..4 {
+        if let Some(d) = tz.from_local_datetime(&t).earliest() {
+            return d.with_timezone(&Utc);
+        }
+        t += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+}
+
+impl DigestRange {
+    /// The days `start..=end` in `tz`.
+    pub fn days(start: NaiveDate, end: NaiveDate, tz: Tz) -> Result<DigestRange, String> {
+        if end < start {
+            return Err(format!("--until {end} is before --since {start}"));
+        }
+        let next = end.succ_opt().ok_or("date out of range")?;
+        Ok(DigestRange {
+            start,
+            end,
+            since: local_midnight(start, tz),
+            until: local_midnight(next, tz),
+            tz,
+            week: None,
+        })
+    }
+
+    /// ISO week `week` of `year`: Monday 00:00 to the next Monday 00:00 in `tz`.
+    pub fn iso_week(year: i32, week: u32, tz: Tz) -> Option<DigestRange> {
+        let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
+        let sunday = NaiveDate::from_isoywd_opt(year, week, Weekday::Sun)?;
+        let mut r = DigestRange::days(monday, sunday, tz).ok()?;
+        r.week = Some((year, week));
+        Some(r)
+    }
+
+    /// Parses "2025-W42" (case-insensitive, "2025W42" too).
+    pub fn parse_week(s: &str, tz: Tz) -> Result<DigestRange, String> {
+        let bad = || format!("invalid week {s:?}: use the ISO form YYYY-Www, e.g. 2025-W42");
+        let t = s.trim().to_ascii_uppercase();
+        let (y, w) = t.split_once('W').ok_or_else(bad)?;
+        let y = y.strip_suffix('-').unwrap_or(y);
+        if y.len() != 4
+            || w.is_empty()
+            || w.len() > 2
+            || !y.bytes().chain(w.bytes()).all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let (year, week): (i32, u32) =
+            (y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?);
+        DigestRange::iso_week(year, week, tz).ok_or_else(|| {
+            let last = NaiveDate::from_ymd_opt(year, 12, 28).map_or(52, |d| d.iso_week().week());
+            format!("invalid week {s:?}: {year} has weeks 1 to {last}")
+        })
+    }
+
+    /// The last ISO week that has fully ended at `now` in `tz`.
+    pub fn last_complete_week(now: DateTime<Utc>, tz: Tz) -> DigestRange {
+        let today = now.with_timezone(&tz).date_naive();
+        let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let iso = (this_monday - Duration::days(7)).iso_week();
+        DigestRange::iso_week(iso.year(), iso.week(), tz).expect("a past week exists")
+    }
+
+    /// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `since`.
+    pub fn history(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            local_midnight(self.start - Duration::days(7 * TREND_WEEKS), self.tz),
+            self.since,
+        )
+    }
+
+    /// "October 13–19, 2025", "September 29 – October 5, 2025", "December 29, 2025 – January 4, 2026".
+    pub fn label(&self) -> String {
+        date_span(self.start, self.end)
+    }
+
+    /// ISO week label like "2025-W42", when the range is a week.
+    pub fn week_label(&self) -> Option<String> {
+        self.week.map(|(y, w)| format!("{y}-W{w:02}"))
+    }
+}
+
+/// Formats a span of days for a title, with an en dash.
+pub fn date_span(start: NaiveDate, end: NaiveDate) -> String {
+    let month = |d: NaiveDate| d.format("%B").to_string();
+    if start == end {
+        format!("{} {}, {}", month(start), start.day(), start.year())
+    } else if start.year() != end.year() {
+        format!(
+            "{} {}, {} – {} {}, {}",
+            month(start),
+            start.day(),
+            start.year(),
+            month(end),
+            end.day(),
+            end.year()
+        )
+    } else if start.month() != end.month() {
+        format!(
+            "{} {} – {} {}, {}",
+            month(start),
+            start.day(),
+            month(end),
+            end.day(),
+            end.year()
+        )
+    } else {
+        format!(
+            "{} {}–{}, {}",
+            month(start),
+            start.day(),
+            end.day(),
+            end.year()
+        )
+    }
+}
+
+/// The digest title for a range.
+pub fn title_for(range: &DigestRange) -> String {
+    if range.week.is_some() {
+        format!("Python: Weekly Summary ({})", range.label())
+    } else {
+        format!("Python: Summary ({})", range.label())
+    }
+}
+
+/// Choices that change what goes into the digest.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DigestOptions {
+    /// Keep sponsored items and job ads.
+    pub include_sponsored: bool,
+}
+
+/// One story as the digest shows it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Story id.
+    pub id: i64,
+    /// Title (plain text, untrusted).
+    pub title: String,
+    /// Link (untrusted; rendered only when http(s)).
+    pub url: Option<String>,
+    /// Author(s) of the main sighting.
+    pub author: Option<String>,
+    /// Display name of the main sighting's source.
+    pub source: String,
+    /// Id of that source.
+    pub source_id: String,
+    /// Earliest publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Local date for display ("Tue 14 Oct").
+    pub date: String,
+    /// Extractive summary, ≤ 300 chars.
+    pub summary: String,
+    /// Names of the other sources that carried it.
+    pub also_in: Vec<String>,
+    /// How many distinct sources carried it.
+    pub sources: usize,
+    /// Summed weight of those sources.
+    pub weight: f64,
+    /// Why it is filed where it is.
+    pub classification: Classification,
+}
+
+/// A heading and its stories.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Topic name, [`PODCASTS`] or [`OTHER`].
+    pub name: String,
+    /// Stories, most-seen first.
+    pub items: Vec<Item>,
+}
+
+/// A title term that is clearly more frequent this week than over the previous weeks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// Word or two-word phrase (lowercase).
+    pub term: String,
+    /// Stories this week whose title has it.
+    pub count: usize,
+    /// Average per week over the previous [`TREND_WEEKS`] weeks.
+    pub baseline: f64,
+}
+
+/// The whole digest.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// "Python: Weekly Summary (October 13–19, 2025)".
+    pub title: String,
+    /// The days covered.
+    pub range: DigestRange,
+    /// One-paragraph overview.
+    pub overview: String,
+    /// Ids of the top stories, best first (each also appears in its section).
+    pub top: Vec<i64>,
+    /// Topic sections (largest first, taxonomy order on ties), then podcasts, then Other.
+    pub sections: Vec<Section>,
+    /// Trending title terms.
+    pub trending: Vec<Trend>,
+    /// Stories in the digest.
+    pub story_count: usize,
+    /// Distinct sources they came from.
+    pub source_count: usize,
+}
+
+impl Digest {
+    /// The item with this story id.
+    pub fn item(&self, id: i64) -> Option<&Item> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == id)
+    }
+
+    /// True when no story fell in the range.
+    pub fn is_empty(&self) -> bool {
+        self.story_count == 0
+    }
+}
+
+/// Drops what the digest never shows: whole newsletter issues, and (unless asked) sponsored
+/// sightings and job ads. Returns `None` when nothing is left.
+pub fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<StoryRow> {
+    if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
+        return None;
+    }
+    if !opts.include_sponsored {
+        story
+            .sightings
+            .retain(|s| !s.sponsored && s.kind != EntryKind::Job);
+    }
+    let main = story.sightings.first()?;
+    story.title = main.title.clone().or(story.title);
+    story.url = main.url.clone().or(story.url);
+    story.published = story
+        .sightings
+        .iter()
+        .filter(|s| !s.date_is_first_seen)
+        .filter_map(|s| s.published)
+        .min()
+        .or(main.published);
+    Some(story)
+}
+
+/// Distinct source ids of a story, in sighting order.
+pub fn story_sources(story: &StoryRow) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in &story.sightings {
+        if !out.contains(&s.source.as_str()) {
+            out.push(&s.source);
+        }
+    }
+    out
+}
+
+/// Classifies a story: main title, its summary plus newsletter blurbs, all tags, main body.
+pub fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classification {
+    let main = story.main();
+    let mut summary = main.summary.clone().unwrap_or_default();
+    for s in story.sightings.iter().skip(1) {
+        if s.kind == EntryKind::Link
+            && let Some(b) = &s.summary
+            && !summary.contains(b.as_str())
+        {
+            summary.push_str("\n\n");
+            summary.push_str(b);
+        }
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for s in &story.sightings {
+        for t in &s.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+    }
+    let text = StoryText {
+        title: story.title.as_deref().unwrap_or(""),
+        summary: &summary,
+        tags: &tags,
+        content: main.content_text.as_deref().unwrap_or(""),
+    };
+    classifier.classify(&text, &story_sources(story))
+}
+
+fn is_podcast(story: &StoryRow, config: &Config) -> bool {
+    let main = story.main();
+    main.kind == EntryKind::Episode
+        || config
+            .source(&main.source)
+            .is_some_and(|s| s.kind == SourceKind::Podcast)
+}
+
+fn source_name(config: &Config, id: &str) -> String {
+    config
+        .source(id)
+        .map_or_else(|| id.to_string(), |s| s.name.clone())
+}
+
+fn rank_key(
+    i: &Item,
+) -> (
+    std::cmp::Reverse<usize>,
+    std::cmp::Reverse<i64>,
+    Option<DateTime<Utc>>,
+    i64,
+) {
+    (
+        std::cmp::Reverse(i.sources),
+        std::cmp::Reverse((i.weight * 1000.0).round() as i64),
+        i.published,
+        i.id,
+    )
+}
+
+fn in_range(story: &StoryRow, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+    story.published.is_some_and(|p| p >= since && p < until)
+}
+
+/// Builds the digest. `stories` are the range's stories (as `Store::stories_between` returns
+/// them); `history` the stories of the [`TREND_WEEKS`] weeks before it, for trending terms.
+pub fn build_digest(
+    stories: Vec<StoryRow>,
+    history: &[StoryRow],
+    config: &Config,
+    range: &DigestRange,
+    opts: DigestOptions,
+) -> Digest {
+    let classifier = Classifier::from_config(config);
+    let tz = range.tz;
+    let mut items_by_topic: HashMap<String, Vec<Item>> = HashMap::new();
+    let mut podcasts = Vec::new();
+    let mut all_sources: BTreeSet<String> = BTreeSet::new();
+    let mut titles = Vec::new();
+    for story in stories.into_iter().filter_map(|s| prepare_story(s, opts)) {
+        if !in_range(&story, range.since, range.until) {
+            continue;
+        }
+        let sources = story_sources(&story);
+        all_sources.extend(sources.iter().map(|s| s.to_string()));
+        let main = story.main();
+        let classification = classify_story(&classifier, &story);
+        let item = Item {
+            id: story.id,
+            title: story
+                .title
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "(untitled)".into()),
+            url: story.url.clone(),
+            author: Some(main.authors.trim().to_string()).filter(|a| !a.is_empty()),
+            source: source_name(config, &main.source),
+            source_id: main.source.clone(),
+            published: story.published,
+            date: story
+                .published
+                .map(|p| p.with_timezone(&tz).format("%a %-d %b").to_string())
+                .unwrap_or_default(),
+            summary: summary::summarize(&story),
+            also_in: sources
+                .iter()
+                .skip(1)
+                .map(|s| source_name(config, s))
+                .collect(),
+            sources: sources.len(),
+            weight: sources
+                .iter()
+                .map(|s| config.source(s).map_or(1.0, |x| x.weight))
+                .sum(),
+            classification,
+        };
+        titles.push((item.title.clone(), item.source_id.clone()));
+        if is_podcast(&story, config) {
+            podcasts.push(item);
+        } else {
+            items_by_topic
+                .entry(item.classification.primary.clone())
+                .or_default()
+                .push(item);
+        }
+    }
+
+    let order: Vec<&str> = classifier.topic_names().collect();
+    let mut sections: Vec<Section> = order
+        .iter()
+        .filter_map(|name| {
+            items_by_topic.remove(*name).map(|items| Section {
+                name: name.to_string(),
+                items,
+            })
+        })
+        .collect();
+    // A stable sort keeps taxonomy order among equal sizes.
+    sections.sort_by_key(|s| std::cmp::Reverse(s.items.len()));
+    if !podcasts.is_empty() {
+        sections.push(Section {
+            name: PODCASTS.into(),
+            items: podcasts,
+        });
+    }
+    if let Some(items) = items_by_topic.remove(OTHER) {
+        sections.push(Section {
+            name: OTHER.into(),
+            items,
+        });
+    }
+    for s in &mut sections {
+        s.items.sort_by_key(rank_key);
+    }
+
+    let mut candidates: Vec<&Item> = sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.sources >= 2 || i.weight >= 1.5)
+        .collect();
+    candidates.sort_by_key(|i| rank_key(i));
+    let top: Vec<i64> = candidates.iter().take(TOP_STORIES).map(|i| i.id).collect();
+
+    let story_count = sections.iter().map(|s| s.items.len()).sum();
+    let (h_since, h_until) = range.history();
+    let history_titles: Vec<String> = history
+        .iter()
+        .cloned()
+        .filter_map(|s| prepare_story(s, opts))
+        .filter(|s| in_range(s, h_since, h_until))
+        .filter_map(|s| s.title)
+        .collect();
+    let trending = trending_terms(&titles, &history_titles, TREND_WEEKS as f64);
+    let overview = overview(story_count, all_sources.len(), &sections, range);
+    Digest {
+        title: title_for(range),
+        range: range.clone(),
+        overview,
+        top,
+        sections,
+        trending,
+        story_count,
+        source_count: all_sources.len(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn overview(stories: usize, sources: usize, sections: &[Section], range: &DigestRange) -> String {
+    if stories == 0 {
+        return format!(
+            "No stories were published between {} and {} ({}).",
+            date_span(range.start, range.start),
+            date_span(range.end, range.end),
+            range.tz.name()
+        );
+    }
+    let mut s = format!(
+        "{} from {} this {}.",
+        plural(stories, "story", "stories"),
+        plural(sources, "source", "sources"),
+        if range.week.is_some() {
+            "week"
+        } else {
+            "period"
+        }
+    );
+    let busiest: Vec<String> = sections
+        .iter()
+        .filter(|x| x.name != OTHER && x.name != PODCASTS)
+        .take(3)
+        .map(|x| format!("{} ({})", x.name, x.items.len()))
+        .collect();
+    if !busiest.is_empty() {
+        s.push_str(&format!(" Busiest topics: {}.", join_and(&busiest)));
+    }
+    if let Some(p) = sections.iter().find(|x| x.name == PODCASTS) {
+        s.push_str(&format!(
+            " Plus {}.",
+            plural(p.items.len(), "podcast episode", "podcast episodes")
+        ));
+    }
+    s
+}
+
+/// "a", "a and b", "a, b and c".
+pub fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [a] => a.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "all", "an", "and", "any", "are", "as", "at", "be", "before", "between",
+    "but", "by", "can", "do", "does", "don't", "for", "from", "get", "getting", "has", "have",
+    "how", "i", "if", "in", "into", "is", "it", "it's", "its", "just", "make", "me", "more", "my",
+    "no", "not", "of", "on", "one", "or", "our", "out", "over", "so", "some", "than", "that",
+    "the", "their", "them", "this", "to", "up", "us", "use", "using", "vs", "was", "we", "what",
+    "when", "where", "which", "who", "why", "will", "with", "without", "you", "your", "you're",
+    "&", "–", "-", "—",
+];
+
+/// Words too common in a Python digest to trend alone (they may in a two-word phrase).
+const WEAK: &[&str] = &[
+    "python", "new", "part", "episode", "podcast", "real", "weekly", "quiz", "released", "first",
+    "look", "2025", "2026",
+];
+
+/// Lower-cased words of a title, in runs split at punctuation that ends a phrase.
+fn segments(title: &str) -> Vec<Vec<String>> {
+    title
+        .split(|c: char| {
+            matches!(
+                c,
+                ':' | ';'
+                    | ','
+                    | '!'
+                    | '?'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '|'
+                    | '–'
+                    | '—'
+                    | '"'
+                    | '“'
+                    | '”'
+            )
+        })
+        .map(|seg| {
+            seg.split(|c: char| {
+                !(c.is_alphanumeric() || matches!(c, '.' | '-' | '+' | '_' | '\'' | '’'))
+            })
+            .map(|w| {
+                w.trim_matches(|c: char| matches!(c, '.' | '-' | '\'' | '’'))
+                    .to_lowercase()
+                    .replace('’', "'")
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
+        })
+        .collect()
+}
+
+fn title_terms(title: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let useful = |w: &str| !STOPWORDS.contains(&w) && w.chars().any(char::is_alphanumeric);
+    for toks in segments(title) {
+        for w in &toks {
+            let has_letter = w.chars().any(char::is_alphabetic);
+            let is_version = w.contains('.') && w.chars().all(|c| c.is_ascii_digit() || c == '.');
+            if useful(w)
+                && !WEAK.contains(&w.as_str())
+                && w.chars().count() >= 2
+                && (has_letter || is_version)
+            {
+                out.insert(w.clone());
+            }
+        }
+        for pair in toks.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if useful(a)
+                && useful(b)
+                && !(WEAK.contains(&a.as_str()) && WEAK.contains(&b.as_str()))
+                && a.chars().chain(b.chars()).any(char::is_alphabetic)
+            {
+                out.insert(format!("{a} {b}"));
+            }
+        }
+    }
+    out
+}
+
+/// Terms in the titles of at least two stories from at least two different sources this week,
+/// and at least twice as frequent as their weekly average over `history_weeks` weeks of
+/// `history` titles. A word is dropped when a phrase containing it trends as strongly.
+/// `titles` are (title, main source id) pairs.
+pub fn trending_terms(
+    titles: &[(String, String)],
+    history: &[String],
+    history_weeks: f64,
+) -> Vec<Trend> {
+    let mut now: BTreeMap<String, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    for (t, source) in titles {
+        for term in title_terms(t) {
+            let e = now.entry(term).or_default();
+            e.0 += 1;
+            e.1.insert(source.as_str());
+        }
+    }
+    let mut before: BTreeMap<String, usize> = BTreeMap::new();
+    for t in history {
+        for term in title_terms(t) {
+            *before.entry(term).or_default() += 1;
+        }
+    }
+    let mut trends: Vec<Trend> = now
+        .into_iter()
+        .filter_map(|(term, (n, sources))| {
+            let baseline = before.get(&term).copied().unwrap_or(0) as f64 / history_weeks.max(1.0);
+            (n >= 2 && sources.len() >= 2 && n as f64 >= 2.0 * baseline.max(0.5)).then_some(Trend {
+                term,
+                count: n,
+                baseline,
+            })
+        })
+        .collect();
+    let phrases: Vec<Trend> = trends
+        .iter()
+        .filter(|t| t.term.contains(' '))
+        .cloned()
+        .collect();
+    trends.retain(|t| {
+        t.term.contains(' ')
+            || !phrases
+                .iter()
+                .any(|p| p.count >= t.count && p.term.split(' ').any(|w| w == t.term))
+    });
+    trends.sort_by(|a, b| {
+        (b.count as f64 - b.baseline)
+            .total_cmp(&(a.count as f64 - a.baseline))
+            .then(b.count.cmp(&a.count))
+            .then(a.term.cmp(&b.term))
+    });
+    trends.truncate(MAX_TRENDS);
+    trends
+}
+
+#[cfg(test)]
+mod tests;

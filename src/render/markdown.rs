@@ -1,0 +1,265 @@
+//! Digest → markdown. Every piece of text that came from a feed goes through
+//! [`escape_markdown`] or [`markdown_link`], so a hostile title or summary renders as literal
+//! text: no links other than http(s), no images, no HTML, no headings or list markers.
+
+use crate::digest::{Digest, Item, PODCASTS};
+use crate::text::{escape_markdown, is_web_url, markdown_link};
+use std::fmt::Write as _;
+
+/// Rendering choices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Show each story's matched terms.
+    pub why: bool,
+}
+
+/// [`escape_markdown`], then drops the escapes that are noise once `[`, `]`, `<` and line
+/// starts are taken care of: `(`/`)` (no link can form without brackets), `#` other than at the
+/// start, and `&amp;` before anything that cannot start an entity.
+fn md(s: &str) -> String {
+    let e: Vec<char> = escape_markdown(s).chars().collect();
+    let mut out = String::with_capacity(e.len());
+    let mut i = 0;
+    while i < e.len() {
+        let c = e[i];
+        if c == '\\' && i + 1 < e.len() {
+            let next = e[i + 1];
+            // `\](` stays fully escaped so no "](" ever appears, even inert.
+            let after_bracket = out.ends_with(']');
+            if !((matches!(next, '(' | ')') && !after_bracket) || (next == '#' && i > 0)) {
+                out.push('\\');
+            }
+            out.push(next);
+            i += 2;
+            continue;
+        }
+        if c == '&'
+            && e[i..].starts_with(&['&', 'a', 'm', 'p', ';'])
+            && e.get(i + 5)
+                .is_none_or(|n| !(n.is_alphanumeric() || *n == '#'))
+        {
+            out.push('&');
+            i += 5;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// A link whose label is escaped with [`md`]; only http(s) URLs become links.
+fn link(text: &str, url: Option<&str>) -> String {
+    match url {
+        Some(u) if is_web_url(u) => {
+            let full = markdown_link("x", Some(u));
+            format!("[{}]{}", md(text), &full[3..])
+        }
+        _ => md(text),
+    }
+}
+
+/// Escapes untrusted text that may start a line: besides [`escape_markdown`], a leading
+/// `-`, `=` or `1.`/`1)` would start a list or a setext heading.
+fn escape_text(s: &str) -> String {
+    let e = md(s);
+    let digits = e.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = e[digits..].chars();
+    let list_number = digits > 0
+        && matches!(rest.next(), Some('.' | ')'))
+        && rest.next().is_none_or(char::is_whitespace);
+    if e.starts_with(['-', '=']) {
+        format!("\\{e}")
+    } else if list_number {
+        format!("{}\\{}", &e[..digits], &e[digits..])
+    } else {
+        e
+    }
+}
+
+fn byline(i: &Item) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &i.author
+        && !a.eq_ignore_ascii_case(&i.source)
+    {
+        parts.push(escape_text(a));
+    }
+    parts.push(format!("*{}*", escape_text(&i.source)));
+    if !i.date.is_empty() {
+        parts.push(escape_text(&i.date));
+    }
+    parts.join(" · ")
+}
+
+fn why_line(i: &Item) -> String {
+    let c = &i.classification;
+    let mut reasons: Vec<String> = c
+        .reasons_for(&c.primary)
+        .take(4)
+        .map(|r| {
+            format!(
+                "“{}” in {} (+{})",
+                md(&r.term),
+                r.field.as_str(),
+                trim_float(r.score)
+            )
+        })
+        .collect();
+    if reasons.is_empty() {
+        reasons.push("no topic term matched".into());
+    }
+    let mut s = format!("{}: {}", md(&c.primary), reasons.join(", "));
+    if !c.secondary.is_empty() {
+        s.push_str(&format!(
+            "; also scored: {}",
+            c.secondary
+                .iter()
+                .map(|t| md(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    s
+}
+
+fn trim_float(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+}
+
+fn item(out: &mut String, i: &Item, opts: RenderOptions) {
+    let _ = writeln!(
+        out,
+        "- **{}** — {}  ",
+        link(&i.title, i.url.as_deref()),
+        byline(i)
+    );
+    if !i.summary.is_empty() {
+        let _ = writeln!(out, "  {}  ", escape_text(&i.summary));
+    }
+    if !i.also_in.is_empty() {
+        let names: Vec<String> = i.also_in.iter().map(|n| escape_text(n)).collect();
+        let _ = writeln!(out, "  Also in: {}  ", names.join(", "));
+    }
+    if opts.why {
+        let _ = writeln!(out, "  Why: {}  ", why_line(i));
+    }
+    // A trailing "  " would be a hard break before nothing; strip it from the last line.
+    if out.ends_with("  \n") {
+        out.truncate(out.len() - 3);
+        out.push('\n');
+    }
+}
+
+/// Renders the digest as a markdown document ending in a newline.
+pub fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", md(&d.title));
+    let _ = writeln!(out, "{}", escape_text(&d.overview));
+    if d.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nFetch first (`pydigest fetch`), or pick another week with `--week YYYY-Www`."
+        );
+        return out;
+    }
+
+    if !d.top.is_empty() {
+        let _ = writeln!(out, "\n## Top stories\n");
+        for (n, id) in d.top.iter().enumerate() {
+            let Some(i) = d.item(*id) else { continue };
+            let mut line = format!(
+                "{}. **{}** — *{}*",
+                n + 1,
+                link(&i.title, i.url.as_deref()),
+                escape_text(&i.source)
+            );
+            if !i.also_in.is_empty() {
+                line.push_str(&format!(
+                    ", also in {}",
+                    i.also_in
+                        .iter()
+                        .map(|s| escape_text(s))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let section = if d
+                .sections
+                .iter()
+                .any(|s| s.name == PODCASTS && s.items.iter().any(|x| x.id == i.id))
+            {
+                PODCASTS
+            } else {
+                i.classification.primary.as_str()
+            };
+            line.push_str(&format!(" ({})", md(section)));
+            let _ = writeln!(out, "{line}");
+        }
+    }
+
+    for s in &d.sections {
+        let _ = writeln!(out, "\n## {}\n", md(&s.name));
+        for i in &s.items {
+            item(&mut out, i, opts);
+        }
+    }
+
+    if !d.trending.is_empty() {
+        let _ = writeln!(out, "\n## Trending this week\n");
+        for t in &d.trending {
+            let base = if t.baseline == 0.0 {
+                "new this week".to_string()
+            } else {
+                format!(
+                    "{} a week before",
+                    trim_float((t.baseline * 10.0).round() / 10.0)
+                )
+            };
+            let _ = writeln!(
+                out,
+                "- **{}** — {} ({base})",
+                md(&t.term),
+                if t.count == 1 {
+                    "1 story".into()
+                } else {
+                    format!("{} stories", t.count)
+                }
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("- not a list", "\\- not a list")]
+    #[case("1. not a list", "1\\. not a list")]
+    #[case("2025) was fine", "2025\\) was fine")]
+    #[case("=== heading?", "\\=== heading?")]
+    #[case("3.14 is out", "3.14 is out")]
+    #[case("# not a heading", "\\# not a heading")]
+    #[case("x](javascript:alert(1))", "x\\]\\(javascript:alert(1))")]
+    #[case("[a](b) & c &amp; #1", "\\[a\\]\\(b) & c &amp;amp; #1")]
+    #[case("<img src=x>", "&lt;img src=x\\>")]
+    fn text_is_inert(#[case] input: &str, #[case] expected: &str) {
+        assert_eq!(escape_text(input), expected);
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    #[test]
+    fn only_web_links_become_links() {
+        assert_eq!(
+            super::link("a (b)", Some("https://x.org/p_(q)")),
+            "[a (b)](https://x.org/p_%28q%29)"
+        );
+        assert_eq!(super::link("a", Some("javascript:alert(1)")), "a");
+        assert_eq!(super::link("]", None), "\\]");
+    }
+}

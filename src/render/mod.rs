@@ -1,0 +1,90 @@
+//! Output formats for a [`Digest`]: markdown for people, JSON for programs.
+
+pub mod markdown;
+
+pub use markdown::{RenderOptions, render_markdown};
+
+use crate::digest::{Digest, Item};
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+/// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
+#[derive(Debug, Serialize)]
+pub struct DigestJson<'a> {
+    /// Digest title.
+    pub title: &'a str,
+    /// First day, YYYY-MM-DD (local).
+    pub start: String,
+    /// Last day, YYYY-MM-DD (local, inclusive).
+    pub end: String,
+    /// Sections in digest order; podcasts are the topic "Podcasts & episodes".
+    pub topics: Vec<TopicJson<'a>>,
+}
+
+/// One section.
+#[derive(Debug, Serialize)]
+pub struct TopicJson<'a> {
+    /// Topic name.
+    pub name: &'a str,
+    /// Its stories.
+    pub items: Vec<ItemJson<'a>>,
+}
+
+/// One story.
+#[derive(Debug, Serialize)]
+pub struct ItemJson<'a> {
+    /// Story id, as a string.
+    pub id: String,
+    /// Link, or null.
+    pub url: Option<&'a str>,
+    /// Title.
+    pub title: &'a str,
+    /// Display name of the main source.
+    pub source: &'a str,
+    /// RFC 3339 UTC, or null.
+    pub published: Option<String>,
+    /// Summary (may be empty).
+    pub summary: &'a str,
+    /// Names of the other sources.
+    pub also_in: &'a [String],
+}
+
+impl<'a> From<&'a Item> for ItemJson<'a> {
+    fn from(i: &'a Item) -> Self {
+        ItemJson {
+            id: i.id.to_string(),
+            url: i.url.as_deref(),
+            title: &i.title,
+            source: &i.source,
+            published: i
+                .published
+                .map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            summary: &i.summary,
+            also_in: &i.also_in,
+        }
+    }
+}
+
+/// The JSON view of a digest.
+pub fn digest_json(d: &Digest) -> DigestJson<'_> {
+    DigestJson {
+        title: &d.title,
+        start: d.range.start.format("%Y-%m-%d").to_string(),
+        end: d.range.end.format("%Y-%m-%d").to_string(),
+        topics: d
+            .sections
+            .iter()
+            .map(|s| TopicJson {
+                name: &s.name,
+                items: s.items.iter().map(ItemJson::from).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Pretty-printed JSON with a trailing newline.
+pub fn render_json(d: &Digest) -> String {
+    let mut s = serde_json::to_string_pretty(&digest_json(d)).expect("digest JSON serialises");
+    s.push('\n');
+    s
+}
