@@ -315,9 +315,10 @@ pub fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classificati
             summary.push_str(b);
         }
     }
+    // A newsletter's section heading ("Events", "Jobs") is the editor's own tag for the story.
     let mut tags: Vec<String> = Vec::new();
     for s in &story.sightings {
-        for t in &s.tags {
+        for t in s.tags.iter().chain(s.section.iter()) {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }

@@ -339,6 +339,16 @@ fn next_blurb(blocks: &[Block], i: usize, resolved: &Resolved, ctx: &IssueCtx) -
     None
 }
 
+/// PyCoder's-style credit lines ("GITHUB.COM/USER", "October 16, 2025 MEETUP.COM"): the
+/// upper-case domain at the end says where the link goes, which the URL already does.
+static DOMAIN_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*\b[A-Z0-9-]+(?:\.[A-Z0-9-]+)+(?:/[A-Z0-9._~-]*)*\s*$").unwrap()
+});
+
+fn strip_domain_credit(blurb: &str) -> String {
+    DOMAIN_CREDIT.replace(blurb, "").trim().to_string()
+}
+
 fn make_entry(
     ctx: &IssueCtx,
     link: &RawLink,
@@ -358,6 +368,7 @@ fn make_entry(
         || lower_url.contains("sponsor");
     let job = JOBS_SECTION.is_match(section_text) || resolved.job_url;
     let summary = blurb
+        .map(|b| strip_domain_credit(&b))
         .map(|b| crate::text::truncate_words(&b, 1000))
         .filter(|b| !b.is_empty());
     Entry {
@@ -372,5 +383,23 @@ fn make_entry(
         sponsored,
         parent_id: Some(ctx.issue_id.clone()),
         ..Entry::default()
+    }
+}
+
+#[cfg(test)]
+mod credit_tests {
+    use super::strip_domain_credit;
+
+    #[test]
+    fn domain_credits_are_not_blurbs() {
+        assert_eq!(strip_domain_credit("GITHUB.COM/PYDIGEST-EXAMPLES"), "");
+        assert_eq!(
+            strip_domain_credit("October 16, 2025 MEETUP.COM"),
+            "October 16, 2025"
+        );
+        assert_eq!(
+            strip_domain_credit("Uses pandas.DataFrame internally"),
+            "Uses pandas.DataFrame internally"
+        );
     }
 }
