@@ -220,6 +220,9 @@ pub struct Sighting {
     /// Database row id of the entry.
     #[serde(skip)]
     pub rowid: i64,
+    /// Canonical URL of this sighting.
+    #[serde(skip)]
+    pub canonical_url: Option<String>,
 }
 
 /// A story with all its sightings; title/url come from the best sighting.
@@ -285,7 +288,6 @@ impl Store {
             let published: Option<String> = r.get(10)?;
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, Option<String>>(17)?,
                 Sighting {
                     source: r.get(1)?,
                     entry_id: r.get(2)?,
@@ -303,13 +305,12 @@ impl Store {
                     has_enclosure: enclosures.len() > 2,
                     date_is_first_seen: r.get(15)?,
                     rowid: r.get(16)?,
+                    canonical_url: r.get(17)?,
                 },
             ))
         })?;
-        let mut canon: HashMap<i64, Option<String>> = HashMap::new();
         for row in rows {
-            let (story_id, canonical, sighting) = row?;
-            canon.entry(story_id).or_insert(canonical);
+            let (story_id, sighting) = row?;
             let i = *index.entry(story_id).or_insert_with(|| {
                 stories.push(StoryRow {
                     id: story_id,
@@ -324,19 +325,24 @@ impl Store {
             stories[i].sightings.push(sighting);
         }
         for s in &mut stories {
+            // Original feeds before newsletter links and issues, members' own posts before an
+            // aggregator's copy, then the earliest published (the original, not the mirror).
             s.sightings.sort_by(|a, b| {
-                let agg = |x: &Sighting| aggregators.contains(&x.source);
-                (rank(a.kind), agg(a), &a.seen_at, a.rowid).cmp(&(
-                    rank(b.kind),
-                    agg(b),
-                    &b.seen_at,
-                    b.rowid,
-                ))
+                let key = |x: &Sighting| {
+                    (
+                        rank(x.kind),
+                        aggregators.contains(&x.source),
+                        x.published,
+                        x.seen_at.clone(),
+                        x.rowid,
+                    )
+                };
+                key(a).cmp(&key(b))
             });
             let main = &s.sightings[0];
             s.title = main.title.clone();
             s.url = main.url.clone();
-            s.canonical_url = canon.get(&s.id).cloned().flatten();
+            s.canonical_url = main.canonical_url.clone();
             s.published = s
                 .sightings
                 .iter()

@@ -3,4 +3,5 @@
 mod crash;
 mod faults;
 mod ingest;
+mod stories;
 mod util;

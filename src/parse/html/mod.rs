@@ -33,6 +33,8 @@ static OG_TITLE: LazyLock<Selector> = LazyLock::new(|| sel(r#"meta[property="og:
 static DESCRIPTION: LazyLock<Selector> =
     LazyLock::new(|| sel(r#"meta[name="description"], meta[property="og:description"]"#));
 static HTML_LANG: LazyLock<Selector> = LazyLock::new(|| sel("html[lang]"));
+static SELF_URL: LazyLock<Selector> =
+    LazyLock::new(|| sel(r#"link[rel~=canonical][href], meta[property="og:url"][content]"#));
 static ANY_LINK: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 static CONTENT_ROOTS: LazyLock<Vec<Selector>> = LazyLock::new(|| {
     [
@@ -160,6 +162,25 @@ pub(super) fn parse_page(
     Ok(out)
 }
 
+/// Hosts that are the newsletter's own site: where the page was fetched from, and where it
+/// says it lives (`link rel=canonical`, `og:url`), which differs for mirrors and local copies.
+fn own_hosts(doc: &Html, base: Option<&Url>) -> Vec<String> {
+    let declared = doc
+        .select(&SELF_URL)
+        .filter_map(|e| e.attr("href").or_else(|| e.attr("content")));
+    let mut hosts: Vec<String> = base
+        .and_then(bare_host)
+        .into_iter()
+        .chain(
+            declared
+                .filter_map(|u| Url::parse(u).ok())
+                .filter_map(|u| bare_host(&u)),
+        )
+        .collect();
+    hosts.dedup();
+    hosts
+}
+
 /// The page as one `Issue` entry (its main content, sanitized) followed by its stories.
 fn issue_from_page(
     doc: &Html,
@@ -192,7 +213,7 @@ fn issue_from_page(
         issue_id: id,
         issue_url: opts.base_url.map(str::to_string),
         base: base.cloned(),
-        own_hosts: base.and_then(bare_host).into_iter().collect(),
+        own_hosts: own_hosts(doc, base),
         issue_title: title.map(str::to_string),
         published: None,
     };
