@@ -593,7 +593,7 @@ fn validate_sources(
                 s.id.span(),
                 "selectors",
                 "selectors only apply to kind = \"page\" or \"newsletter\"",
-                None,
+                Some("set kind = \"page\", or remove [source.selectors]"),
             );
         }
         if let Some(sel) = &s.selectors {
@@ -608,11 +608,17 @@ fn validate_sources(
                 if let Some(v) = value
                     && scraper::Selector::parse(v).is_err()
                 {
+                    // Selectors are not spanned: point at the first occurrence of the value
+                    // after this source's id, which is where the user wrote it.
+                    let start = s.id.span().start;
+                    let at = ctx.text[start..]
+                        .find(v.as_str())
+                        .map_or(start, |i| start + i);
                     return ctx.err(
-                        s.id.span(),
+                        at..at,
                         &format!("selectors.{key}"),
                         format!("invalid CSS selector {v:?}"),
-                        None,
+                        Some("use a CSS selector such as \"article h2 a\""),
                     );
                 }
             }

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
+mod config;
 mod crash;
+mod digest;
 mod faults;
 mod ingest;
 mod stories;

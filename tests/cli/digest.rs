@@ -1,0 +1,157 @@
+//! The weekly digest from the command line: the example week matches the golden files, bad
+//! weeks are usage errors, hostile text is inert.
+
+use crate::util::{TestEnv, examples, source};
+use std::collections::HashSet;
+
+/// The examples' feeds.toml with absolute file: URLs and no database setting, so the test's
+/// own --db is used.
+fn example_config() -> String {
+    let text = std::fs::read_to_string(examples().join("feeds.toml")).unwrap();
+    let feeds = examples().join("feeds");
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("database"))
+        .map(|l| l.replace("\"file:feeds/", &format!("\"file:{}/", feeds.display())))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Story ids depend on the order sources finished fetching; everything else must not.
+fn without_ids(mut v: serde_json::Value) -> serde_json::Value {
+    for topic in v["topics"].as_array_mut().unwrap() {
+        for item in topic["items"].as_array_mut().unwrap() {
+            item.as_object_mut().unwrap().remove("id");
+        }
+    }
+    v
+}
+
+fn fetched_example_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.config(&example_config());
+    env.run(&["fetch"]).expect_code(0);
+    env
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_example_week_renders_the_golden_digest() {
+    let env = fetched_example_env();
+    let md = env.run(&["digest", "--week", "2025-W42"]);
+    md.expect_code(0);
+    assert_eq!(
+        md.stdout.trim_end(),
+        golden("digest-2025-W42.md").trim_end()
+    );
+    let json = env.run(&["digest", "--week", "2025-W42", "--json"]);
+    json.expect_code(0);
+    let expected: serde_json::Value =
+        serde_json::from_str(&golden("digest-2025-W42.json")).unwrap();
+    assert_eq!(without_ids(json.json()), without_ids(expected));
+}
+
+#[test]
+fn every_story_appears_once_under_one_topic() {
+    let env = fetched_example_env();
+    let v = env.run(&["digest", "--week", "2025-W42", "--json"]).json();
+    assert_eq!(v["start"], "2025-10-13");
+    assert_eq!(v["end"], "2025-10-19");
+    let mut seen = HashSet::new();
+    for topic in v["topics"].as_array().unwrap() {
+        for item in topic["items"].as_array().unwrap() {
+            assert!(
+                seen.insert(item["id"].as_str().unwrap().to_string()),
+                "story {} twice",
+                item["id"]
+            );
+            let keys: HashSet<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(
+                keys,
+                HashSet::from([
+                    "id",
+                    "url",
+                    "title",
+                    "source",
+                    "published",
+                    "summary",
+                    "also_in"
+                ])
+            );
+            assert!(item["summary"].as_str().map_or(0, |s| s.chars().count()) <= 301);
+        }
+    }
+    assert!(seen.len() >= 25);
+}
+
+#[test]
+fn hostile_titles_render_as_text() {
+    let env = fetched_example_env();
+    let md = env.run(&["digest", "--week", "2025-W42"]).stdout;
+    assert!(!md.contains("](javascript"), "a live javascript link");
+    assert!(!md.to_lowercase().contains("<script"), "raw script tag");
+    assert!(
+        md.contains("x\\]\\(javascript:alert(1))"),
+        "the title is still shown, escaped"
+    );
+}
+
+#[test]
+fn bad_and_empty_weeks() {
+    let env = fetched_example_env();
+    for bad in ["2025-W54", "banana", "2025-42", "2099-W01"] {
+        let run = env.run(&["digest", "--week", bad]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("pydigest: error:") && run.stderr.lines().count() == 1,
+            "{bad}: {}",
+            run.stderr
+        );
+    }
+    let empty = env.run(&["digest", "--week", "2024-W10"]);
+    empty.expect_code(0);
+    assert!(
+        empty.stdout.contains("No stories were published between"),
+        "{}",
+        empty.stdout
+    );
+}
+
+#[test]
+fn digest_fetch_reports_partial_failure_but_still_writes() {
+    let env = TestEnv::new();
+    env.config(&format!(
+        "{}{}",
+        example_config(),
+        source("gone", "file:/nonexistent/feed.xml", "feed")
+    ));
+    let out = env.path("week.md");
+    let run = env.run(&[
+        "digest",
+        "--fetch",
+        "--week",
+        "2025-W42",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    run.expect_code(3);
+    assert!(run.stderr.contains("failed: gone:"), "{}", run.stderr);
+    let written = std::fs::read_to_string(out).unwrap();
+    assert!(
+        written.starts_with("# Python: Weekly Summary (October 13–19, 2025)"),
+        "{written}"
+    );
+}
