@@ -53,6 +53,16 @@ pub enum StoreError {
 /// Result alias for store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a writer waits for another (a concurrent fetch) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// Formats a time the way it is stored (RFC 3339, UTC, seconds).
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -152,20 +162,32 @@ impl Store {
             source,
         })?;
         let mut store = Store { conn };
-        store.configure().map_err(|source| match source {
-            StoreError::Sqlite(source) => StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            },
-            e => e,
-        })?;
-        store.migrate(path)?;
-        Ok(store)
+        // Switching to WAL and migrating need a write lock, and SQLite may answer SQLITE_BUSY
+        // without calling the busy handler while another process creates the same file; retry
+        // for as long as the busy timeout would have waited.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match store.configure().and_then(|()| store.migrate(path)) {
+                Err(StoreError::Sqlite(e))
+                    if is_busy(&e) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(StoreError::Sqlite(source)) => {
+                    return Err(StoreError::Open {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+                Err(e) => return Err(e),
+                Ok(()) => return Ok(store),
+            }
+        }
     }
 
     fn configure(&self) -> Result<()> {
         // A concurrent fetch or search waits instead of failing with "database is locked".
-        self.conn.busy_timeout(Duration::from_secs(30))?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL lets readers (search, digest) run during a fetch; NORMAL is durable at each
         // checkpoint and never corrupts, which is the right trade for a re-fetchable cache.
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
