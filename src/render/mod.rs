@@ -43,8 +43,8 @@ pub struct ItemJson<'a> {
     pub source: &'a str,
     /// RFC 3339 UTC, or null.
     pub published: Option<String>,
-    /// Summary (may be empty).
-    pub summary: &'a str,
+    /// Summary, or null when there is none.
+    pub summary: Option<&'a str>,
     /// Names of the other sources.
     pub also_in: &'a [String],
 }
@@ -59,7 +59,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
             published: i
                 .published
                 .map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
-            summary: &i.summary,
+            summary: Some(i.summary.as_str()).filter(|s| !s.is_empty()),
             also_in: &i.also_in,
         }
     }
