@@ -475,7 +475,9 @@ fn every_corpus_feed_is_stored_or_fails_cleanly_and_refetch_is_304() {
         cfg.push_str(&source(&format!("c{i:02}"), &server.url(name), "feed"));
     }
     env.config(&cfg);
+    let started = std::time::Instant::now();
     let first = env.run(&["fetch"]);
+    let cold = started.elapsed();
     assert!(first.code == 0 || first.code == 3, "{}", first.stderr);
     assert!(!first.stderr.contains("panicked"));
     let listed = env.run(&["sources", "--json"]).json();
@@ -496,7 +498,19 @@ fn every_corpus_feed_is_stored_or_fails_cleanly_and_refetch_is_304() {
     let stored: i64 = listed.iter().map(|s| s["entries"].as_i64().unwrap()).sum();
     assert!(stored > 2150, "only {stored} entries");
 
+    let started = std::time::Instant::now();
     let second = env.run(&["fetch"]);
+    let warm = started.elapsed();
+    let conditional = server
+        .requests()
+        .iter()
+        .filter(|r| r.headers.contains_key("if-none-match"))
+        .count();
+    eprintln!(
+        "corpus over loopback: {} files, {ok} stored, {} failed, {stored} entries; cold fetch {cold:?}, re-fetch {warm:?} with {conditional} conditional requests",
+        names.len(),
+        failing.len()
+    );
     assert!(
         second.stderr.contains(&format!("{ok} unchanged")),
         "{}",
