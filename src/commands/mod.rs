@@ -3,6 +3,7 @@
 mod fetch;
 mod init;
 mod inspect;
+mod search;
 mod sources;
 
 use crate::cli::{Cli, Command};
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Sources(args) => sources::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
+        Command::Search(args) => search::run(&ctx, &args),
     }
 }
 

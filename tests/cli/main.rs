@@ -2,4 +2,5 @@
 
 mod faults;
 mod ingest;
+mod search;
 mod util;
