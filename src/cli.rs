@@ -50,6 +50,8 @@ pub enum Command {
     Digest(DigestArgs),
     /// Show one story: its sightings and why it is filed under its topic.
     Explain(ExplainArgs),
+    /// Full-text search over everything fetched, best match first, each story once.
+    Search(SearchArgs),
 }
 
 /// `pydigest init`.
@@ -189,4 +191,42 @@ pub struct ExplainArgs {
     /// Story id (as in `digest --json`).
     #[arg(value_name = "STORY_ID")]
     pub story: i64,
+}
+
+/// `pydigest search`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Plain queries: every word must match (stemmed: `thread` finds `threading`), \"a quoted phrase\" matches as a phrase, and punctuation or AND/OR/NOT are just words. A bare word ending in * is a prefix (pyth*). With --fts the query is raw SQLite FTS5 syntax: AND, OR, NOT, prefix*, NEAR(a b, 5), title:word."
+)]
+pub struct SearchArgs {
+    /// What to look for.
+    #[arg(value_name = "QUERY", num_args = 1.., required = true)]
+    pub query: Vec<String>,
+    /// Read QUERY as raw FTS5 syntax (AND/OR/NOT, prefix*, NEAR(), column:word).
+    #[arg(long)]
+    pub fts: bool,
+    /// Only entries published since: YYYY-MM-DD, RFC 3339, or 12h / 7d / 4w ago.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only entries published until (a date includes that whole day): YYYY-MM-DD, RFC 3339, or 12h / 7d / 4w ago.
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only entries from this source (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+    /// Only entries matching one of this [[topic]]'s terms.
+    #[arg(long, value_name = "NAME")]
+    pub topic: Option<String>,
+    /// Only entries whose authors contain this (case-insensitive).
+    #[arg(long, value_name = "NAME")]
+    pub author: Option<String>,
+    /// At most this many stories.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print a markdown list with matches in bold.
+    #[arg(long)]
+    pub markdown: bool,
 }

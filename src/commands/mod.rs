@@ -5,6 +5,7 @@ mod explain;
 mod fetch;
 mod init;
 mod inspect;
+mod search;
 mod sources;
 mod stories;
 
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Stories(args) => stories::run(&ctx, &args),
         Command::Digest(args) => digest::run(&ctx, &args),
         Command::Explain(args) => explain::run(&ctx, &args),
+        Command::Search(args) => search::run(&ctx, &args),
     }
 }
 

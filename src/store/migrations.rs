@@ -83,4 +83,9 @@ pub const MIGRATIONS: &[&str] = &[
         VALUES (new.id, new.title, new.summary, new.content_text, new.authors);
     END;
     "#,
+    // 2: search ranks by bm25 with the title weighted above the body (title, summary,
+    // content_text, authors); stored in the FTS5 config so `ORDER BY rank` uses it.
+    r#"
+    INSERT INTO entries_fts(entries_fts, rank) VALUES('rank', 'bm25(10.0, 3.0, 1.0, 2.0)');
+    "#,
 ];

@@ -2,8 +2,12 @@
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
 mod migrations;
+mod search;
 mod stories;
 
+pub use search::{
+    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts, quote,
+};
 pub use stories::{Sighting, StoryRow, title_key};
 
 use crate::canon;

@@ -5,5 +5,6 @@ mod crash;
 mod digest;
 mod faults;
 mod ingest;
+mod search;
 mod stories;
 mod util;
