@@ -20,6 +20,32 @@ fn raw_head(status: &str, headers: &[(&str, &str)]) -> String {
     h
 }
 
+/// Runs the binary and samples its peak resident set size (VmHWM, Linux only).
+fn run_measuring_peak_rss(env: &TestEnv, args: &[&str]) -> (crate::util::Run, Option<u64>) {
+    let child = env.cmd(args).spawn().unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let sampler = {
+        let peak = std::sync::Arc::clone(&peak);
+        std::thread::spawn(move || {
+            while let Ok(status) = std::fs::read_to_string(&status_path) {
+                if let Some(kib) = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                {
+                    peak.fetch_max(kib, std::sync::atomic::Ordering::SeqCst);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let out = child.wait_with_output().unwrap();
+    let _ = sampler.join();
+    let kib = peak.load(std::sync::atomic::Ordering::SeqCst);
+    (crate::util::Run::from_output(out), (kib > 0).then_some(kib))
+}
+
 #[test]
 fn each_fault_fails_only_its_source_with_one_line() {
     let good = std::fs::read(examples().join("feeds/astral.xml")).unwrap();
@@ -79,9 +105,14 @@ fn each_fault_fails_only_its_source_with_one_line() {
     }
     env.config(&cfg);
     let start = Instant::now();
-    let run = env.run(&["fetch"]);
+    let (run, peak_kib) = run_measuring_peak_rss(&env, &["fetch"]);
     let elapsed = start.elapsed();
     run.expect_code(3);
+    // A 64 MiB gzip bomb and a 50 MB body arrive in the same run: the cap (10 MiB) bounds memory.
+    eprintln!("fault run: {elapsed:?}, peak RSS {peak_kib:?} KiB");
+    if let Some(peak) = peak_kib {
+        assert!(peak < 200 * 1024, "peak RSS {peak} KiB");
+    }
     // timeout_secs = 3 and one retry: the slowest source needs about 2 × 3 s plus backoff.
     assert!(elapsed < Duration::from_secs(30), "fetch took {elapsed:?}");
     let failed: Vec<&str> = run

@@ -317,7 +317,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(o: Output) -> Run {
+    /// Wraps a finished process's output.
+    pub fn from_output(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into(),
@@ -394,7 +395,7 @@ impl TestEnv {
 
     /// Runs the binary to completion.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.cmd(args).output().expect("run pydigest"))
+        Run::from_output(self.cmd(args).output().expect("run pydigest"))
     }
 }
 
