@@ -58,6 +58,33 @@ pub enum ParseError {
     Page(String),
 }
 
+/// Elements that start an HTML document or fragment, never a feed.
+const HTML_ROOTS: &[&str] = &[
+    "html", "head", "body", "div", "p", "table", "ul", "ol", "section", "article", "main",
+    "header", "nav", "a", "span", "h1", "h2", "h3", "h4", "h5", "h6", "meta", "link", "title",
+    "script", "style", "form", "img", "br",
+];
+
+/// Name of the first element, after any declarations, comments and processing instructions.
+fn first_element(head: &str) -> Option<&str> {
+    let mut rest = head;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>")?.1;
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->")?.1;
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = r.split_once('>')?.1;
+        } else {
+            let r = rest.strip_prefix('<')?;
+            let end =
+                r.find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '-' || c == '_'))?;
+            return Some(&r[..end]);
+        }
+    }
+}
+
 /// What a document looks like from its first bytes.
 pub fn sniff(text: &str) -> Option<DocFormat> {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -85,7 +112,8 @@ pub fn sniff(text: &str) -> Option<DocFormat> {
         Some(DocFormat::Rdf)
     } else if head.contains("<rss") {
         Some(DocFormat::Rss)
-    } else if head.contains("<html") || head.contains("<div") || head.contains("<p>") {
+    } else if first_element(&head).is_some_and(|name| HTML_ROOTS.contains(&name)) {
+        // A bare HTML fragment (a saved `<table>` of links, a `<div>`), not XML.
         Some(DocFormat::Html)
     } else {
         Some(DocFormat::Rss)
@@ -137,4 +165,33 @@ pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
         }
     }
     b.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("<?xml version=\"1.0\"?><rss version=\"2.0\">", Some(DocFormat::Rss))]
+    #[case("<feed xmlns=\"http://www.w3.org/2005/Atom\">", Some(DocFormat::Atom))]
+    #[case(
+        "<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"x\">",
+        Some(DocFormat::Rdf)
+    )]
+    #[case(
+        "{\"version\": \"https://jsonfeed.org/version/1.1\"}",
+        Some(DocFormat::Json)
+    )]
+    #[case("<!DOCTYPE html><html><body>", Some(DocFormat::Html))]
+    #[case(
+        "\n<table>\n<tr><td><a href='x'>305</a></td></tr>",
+        Some(DocFormat::Html)
+    )]
+    #[case("<!-- saved --><div class=\"post\">", Some(DocFormat::Html))]
+    #[case("<channel><title>t</title>", Some(DocFormat::Rss))]
+    #[case("hello", None)]
+    fn sniffs_formats(#[case] text: &str, #[case] expected: Option<DocFormat>) {
+        assert_eq!(sniff(text), expected);
+    }
 }
