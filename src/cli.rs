@@ -50,6 +50,9 @@ pub enum Command {
     Digest(DigestArgs),
     /// Show one story: its sightings and why it is filed under its topic.
     Explain(ExplainArgs),
+    /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
+    /// matching a query into a folder, for a static site or a feed reader.
+    Export(ExportArgs),
 }
 
 /// `pydigest init`.
@@ -189,4 +192,44 @@ pub struct ExplainArgs {
     /// Story id (as in `digest --json`).
     #[arg(value_name = "STORY_ID")]
     pub story: i64,
+}
+
+/// What `pydigest export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// One page per week, `DIR/2025-W42.md`, with YAML front matter (MkDocs, Hugo, Jekyll).
+    #[default]
+    Markdown,
+    /// One Atom feed, `DIR/digest.atom`, with an entry per week.
+    Atom,
+}
+
+/// `pydigest export`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Re-exporting the same data rewrites nothing. Files changed since the last export (per DIR/.pydigest-export.json) or not written by pydigest are kept, with a warning and exit code 3, unless --force."
+)]
+pub struct ExportArgs {
+    /// Folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// ISO weeks, e.g. 2025-W40..2025-W43 or 2025-W42 (default: the last complete week).
+    #[arg(long, value_name = "YYYY-Www[..YYYY-Www]", conflicts_with = "since")]
+    pub weeks: Option<String>,
+    /// Every week from this day's week through the last complete week (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Write the stories matching these words to DIR/search-<words>.md instead (limited to
+    /// --weeks/--since when given).
+    #[arg(long, value_name = "WORDS")]
+    pub query: Option<String>,
+    /// markdown: DIR/2025-W42.md per week; atom: DIR/digest.atom.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    pub format: ExportFormat,
+    /// Overwrite files changed since the last export.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep sponsored items and job ads.
+    #[arg(long)]
+    pub include_sponsored: bool,
 }

@@ -2,6 +2,7 @@
 
 mod digest;
 mod explain;
+mod export;
 mod fetch;
 mod init;
 mod inspect;
@@ -62,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Stories(args) => stories::run(&ctx, &args),
         Command::Digest(args) => digest::run(&ctx, &args),
         Command::Explain(args) => explain::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
     }
 }
 

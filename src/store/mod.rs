@@ -2,8 +2,10 @@
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
 mod migrations;
+mod search_simple;
 mod stories;
 
+pub use search_simple::{SIMPLE_SEARCH_LIMIT, fts_query_simple};
 pub use stories::{Sighting, StoryRow, title_key};
 
 use crate::canon;
