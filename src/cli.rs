@@ -52,6 +52,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Full-text search over everything fetched, best match first, each story once.
     Search(SearchArgs),
+    /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
+    /// matching a query into a folder, for a static site or a feed reader.
+    Export(ExportArgs),
 }
 
 /// `pydigest init`.
@@ -229,4 +232,44 @@ pub struct SearchArgs {
     /// Print a markdown list with matches in bold.
     #[arg(long)]
     pub markdown: bool,
+}
+
+/// What `pydigest export` writes.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// One page per week, `DIR/2025-W42.md`, with YAML front matter (MkDocs, Hugo, Jekyll).
+    #[default]
+    Markdown,
+    /// One Atom feed, `DIR/digest.atom`, with an entry per week.
+    Atom,
+}
+
+/// `pydigest export`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Re-exporting the same data rewrites nothing. Files changed since the last export (per DIR/.pydigest-export.json) or not written by pydigest are kept, with a warning and exit code 3, unless --force."
+)]
+pub struct ExportArgs {
+    /// Folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// ISO weeks, e.g. 2025-W40..2025-W43 or 2025-W42 (default: the last complete week).
+    #[arg(long, value_name = "YYYY-Www[..YYYY-Www]", conflicts_with = "since")]
+    pub weeks: Option<String>,
+    /// Every week from this day's week through the last complete week (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Write the stories matching these words to DIR/search-<words>.md instead (limited to
+    /// --weeks/--since when given).
+    #[arg(long, value_name = "WORDS")]
+    pub query: Option<String>,
+    /// markdown: DIR/2025-W42.md per week; atom: DIR/digest.atom.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+    pub format: ExportFormat,
+    /// Overwrite files changed since the last export.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep sponsored items and job ads.
+    #[arg(long)]
+    pub include_sponsored: bool,
 }

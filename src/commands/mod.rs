@@ -2,6 +2,7 @@
 
 mod digest;
 mod explain;
+mod export;
 mod fetch;
 mod init;
 mod inspect;
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Digest(args) => digest::run(&ctx, &args),
         Command::Explain(args) => explain::run(&ctx, &args),
         Command::Search(args) => search::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
     }
 }
 

@@ -231,6 +231,22 @@ pub fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
     out
 }
 
+/// Renders stories as the digest's story list (title link, byline, summary, "Also in"), one
+/// list item each, for pages other than the digest (`export --query`).
+pub fn render_items(items: &[Item]) -> String {
+    let mut out = String::new();
+    for i in items {
+        item(&mut out, i, RenderOptions::default());
+    }
+    out
+}
+
+/// Escapes untrusted text for a markdown paragraph exactly like the digest's titles and
+/// summaries (no links, HTML, headings or list markers can form).
+pub fn escape_paragraph(s: &str) -> String {
+    escape_text(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

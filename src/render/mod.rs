@@ -1,5 +1,7 @@
 //! Output formats for a [`Digest`]: markdown for people, JSON for programs.
 
+pub mod export;
+pub mod html;
 pub mod markdown;
 
 pub use markdown::{RenderOptions, render_markdown};

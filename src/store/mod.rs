@@ -8,6 +8,7 @@ mod stories;
 pub use search::{
     HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts, quote,
 };
+
 pub use stories::{Sighting, StoryRow, title_key};
 
 use crate::canon;

@@ -3,6 +3,7 @@
 mod config;
 mod crash;
 mod digest;
+mod export;
 mod faults;
 mod ingest;
 mod search;

@@ -1,0 +1,153 @@
+//! Digest → an HTML fragment (for the Atom export). Built directly from the [`Digest`], not from
+//! its markdown: every piece of feed text is made plain (control characters and bidi overrides
+//! removed) and HTML-escaped, only http(s) URLs become links, and the result still goes through
+//! [`crate::parse::sanitize_html`].
+
+use crate::digest::{Digest, Item, PODCASTS};
+use crate::text::{for_terminal, is_web_url};
+use std::fmt::Write as _;
+
+/// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
+pub fn esc(s: &str) -> String {
+    let clean = for_terminal(s, false);
+    let mut out = String::with_capacity(clean.len() + 8);
+    for c in clean.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\u{fffe}' | '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `<a href>` for http(s) URLs, else the escaped text alone.
+fn link(text: &str, url: Option<&str>) -> String {
+    match url {
+        Some(u) if is_web_url(u) => {
+            let href: String = u
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control() && !c.is_whitespace())
+                .collect();
+            format!("<a href=\"{}\">{}</a>", esc(&href), esc(text))
+        }
+        _ => esc(text),
+    }
+}
+
+fn byline(i: &Item) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &i.author
+        && !a.eq_ignore_ascii_case(&i.source)
+    {
+        parts.push(esc(a));
+    }
+    parts.push(format!("<em>{}</em>", esc(&i.source)));
+    if !i.date.is_empty() {
+        parts.push(esc(&i.date));
+    }
+    parts.join(" · ")
+}
+
+fn item(out: &mut String, i: &Item) {
+    let _ = write!(
+        out,
+        "<li><strong>{}</strong> — {}",
+        link(&i.title, i.url.as_deref()),
+        byline(i)
+    );
+    if !i.summary.is_empty() {
+        let _ = write!(out, "<br>{}", esc(&i.summary));
+    }
+    if !i.also_in.is_empty() {
+        let names: Vec<String> = i.also_in.iter().map(|n| esc(n)).collect();
+        let _ = write!(out, "<br>Also in: {}", names.join(", "));
+    }
+    out.push_str("</li>\n");
+}
+
+/// The digest as an HTML fragment: overview, top stories, one section per topic, trending
+/// terms. The title is left out (a feed entry carries it). Sanitized before it is returned.
+pub fn render_html(d: &Digest) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "<p>{}</p>", esc(&d.overview));
+    if !d.top.is_empty() {
+        out.push_str("<h2>Top stories</h2>\n<ol>\n");
+        for id in &d.top {
+            let Some(i) = d.item(*id) else { continue };
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong> — <em>{}</em>",
+                link(&i.title, i.url.as_deref()),
+                esc(&i.source)
+            );
+            if !i.also_in.is_empty() {
+                let names: Vec<String> = i.also_in.iter().map(|n| esc(n)).collect();
+                let _ = write!(out, ", also in {}", names.join(", "));
+            }
+            let section = if d
+                .sections
+                .iter()
+                .any(|s| s.name == PODCASTS && s.items.iter().any(|x| x.id == i.id))
+            {
+                PODCASTS
+            } else {
+                i.classification.primary.as_str()
+            };
+            let _ = writeln!(out, " ({})</li>", esc(section));
+        }
+        out.push_str("</ol>\n");
+    }
+    for s in &d.sections {
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", esc(&s.name));
+        for i in &s.items {
+            item(&mut out, i);
+        }
+        out.push_str("</ul>\n");
+    }
+    if !d.trending.is_empty() {
+        out.push_str("<h2>Trending this week</h2>\n<ul>\n");
+        for t in &d.trending {
+            let stories = if t.count == 1 {
+                "1 story".to_string()
+            } else {
+                format!("{} stories", t.count)
+            };
+            let _ = writeln!(
+                out,
+                "<li><strong>{}</strong> — {stories}</li>",
+                esc(&t.term)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    crate::parse::sanitize_html(&out, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_links_are_inert() {
+        assert_eq!(
+            esc("<script>x</script> & \"q\"\u{1b}[31m"),
+            "&lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(link("t", Some("javascript:alert(1)")), "t");
+        assert_eq!(
+            link("a<b", Some("https://x.org/?a=1&b=\"2\"")),
+            "<a href=\"https://x.org/?a=1&amp;b=&quot;2&quot;\">a&lt;b</a>"
+        );
+        let clean = crate::parse::sanitize_html(
+            &format!("<p>{}</p>", link("x", Some("https://x.org/"))),
+            None,
+        );
+        assert!(clean.contains("href=\"https://x.org/\""), "{clean}");
+    }
+}
