@@ -100,14 +100,19 @@ pub(super) fn parse_feed(
 fn prepare(text: &str) -> String {
     let start = text.find(['<', '{']).unwrap_or(0);
     let body = &text[start..];
-    match XML_DECL.find(body) {
-        Some(m) => format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
-            &body[m.end()..]
+    let (head, rest) = match XML_DECL.find(body) {
+        Some(m) => (
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            &body[m.end()..],
         ),
-        None => body.to_string(),
-    }
+        None => ("", body),
+    };
+    // A second XML declaration (concatenated documents, a pasted fragment) is illegal XML, and
+    // one naming another encoding makes quick-xml panic mid-document: drop them all.
+    format!("{head}{}", LATER_XML_DECL.replace_all(rest, ""))
 }
+
+static LATER_XML_DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<\?xml\s[^>]*\?>").unwrap());
 
 static HEAD_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -159,7 +164,13 @@ fn try_parse(
         // (feed-rs would hash the title alone, which collides for title-less RSS 0.9x items).
         .id_generator(|_, _, _| String::new())
         .build();
-    parser.parse(text.as_bytes()).map_err(|e| e.to_string())
+    // feed-rs and quick-xml are not ours to fix: a panic on some hostile input must cost only
+    // this document, never the whole fetch.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parser.parse(text.as_bytes())
+    }))
+    .map_err(|_| "the XML parser gave up on this document".to_string())?
+    .map_err(|e| e.to_string())
 }
 
 fn root_name(text: &str) -> Option<String> {
@@ -489,4 +500,21 @@ fn person_name(raw: Option<&str>) -> Option<String> {
     };
     let name = plain_line(&name);
     (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::{ParseOptions, parse_document};
+
+    /// Found by `fuzz/run.sh`: a second declaration naming another encoding made quick-xml
+    /// panic ("set_encoding() called after prefix buffer was drained").
+    #[test]
+    fn r_fuzz_second_xml_declaration_with_another_encoding() {
+        let doc = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>t</title>\
+            <item><title>a</title><link>https://a.example/1</link></item>\
+            <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
+            <item><title>b</title><link>https://a.example/2</link></item></channel></rss>";
+        let parsed = parse_document(doc, &ParseOptions::default()).expect("parses");
+        assert_eq!(parsed.entries.len(), 2);
+    }
 }
