@@ -328,6 +328,15 @@ impl Config {
             .expect("the built-in catalogue is valid")
     }
 
+    /// Ids of the Planet-style aggregators, whose sightings rank after the original feeds'.
+    pub fn aggregator_ids(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter(|s| s.is_aggregator())
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
     /// The source with this id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)

@@ -68,13 +68,7 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         }
     }
     let store = ctx.open_store()?;
-    let aggregators: Vec<String> = ctx
-        .config
-        .sources
-        .iter()
-        .filter(|s| s.is_aggregator())
-        .map(|s| s.id.clone())
-        .collect();
+    let aggregators = ctx.config.aggregator_ids();
     let stories = store
         .stories_between(Some(range.since), Some(range.until), &aggregators)
         .context("reading stories")?;

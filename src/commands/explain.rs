@@ -12,13 +12,7 @@ use std::io::Write;
 /// Runs the command.
 pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<Exit> {
     let store = ctx.open_store()?;
-    let aggregators: Vec<String> = ctx
-        .config
-        .sources
-        .iter()
-        .filter(|s| s.is_aggregator())
-        .map(|s| s.id.clone())
-        .collect();
+    let aggregators = ctx.config.aggregator_ids();
     let story = store.story(args.story, &aggregators)?.ok_or_else(|| {
         UsageError(format!(
             "no story with id {} (ids are in `pydigest digest --json`)",

@@ -134,13 +134,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
         (None, None) => Some(vec![DigestRange::last_complete_week(now, tz)]),
     };
     let store = ctx.open_store()?;
-    let aggregators: Vec<String> = ctx
-        .config
-        .sources
-        .iter()
-        .filter(|s| s.is_aggregator())
-        .map(|s| s.id.clone())
-        .collect();
+    let aggregators = ctx.config.aggregator_ids();
     let opts = DigestOptions {
         include_sponsored: args.include_sponsored,
     };

@@ -33,13 +33,7 @@ pub fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
         .as_deref()
         .map(|s| parse_date_arg(s, tz))
         .transpose()?;
-    let aggregators: Vec<String> = ctx
-        .config
-        .sources
-        .iter()
-        .filter(|s| s.is_aggregator())
-        .map(|s| s.id.clone())
-        .collect();
+    let aggregators = ctx.config.aggregator_ids();
     let store = ctx.open_store()?;
     let stories = store.stories_between(since, until, &aggregators)?;
     let mut out = stdout();

@@ -133,17 +133,8 @@ fn load_store(config: &Config, db: &Path, now: DateTime<Utc>) -> Store {
     store
 }
 
-fn aggregators(config: &Config) -> Vec<String> {
-    config
-        .sources
-        .iter()
-        .filter(|s| s.is_aggregator())
-        .map(|s| s.id.clone())
-        .collect()
-}
-
 fn digest_for(store: &Store, config: &Config, range: &DigestRange, opts: DigestOptions) -> Digest {
-    let aggs = aggregators(config);
+    let aggs = config.aggregator_ids();
     let stories = store
         .stories_between(Some(range.since), Some(range.until), &aggs)
         .unwrap();
@@ -303,7 +294,7 @@ fn corpus_topics_are_explained_by_their_terms() {
     let now: DateTime<Utc> = "2025-11-01T00:00:00Z".parse().unwrap();
     let store = load_store(&config, &dir.path().join("corpus.db"), now);
     let all = store
-        .stories_between(None, None, &aggregators(&config))
+        .stories_between(None, None, &config.aggregator_ids())
         .unwrap();
     assert!(all.len() > 300, "only {} stories", all.len());
 
