@@ -2,25 +2,8 @@
 //! JSON shape, config errors, sources listing, import/export.
 
 use crate::corpus_or_skip;
-use crate::util::{FAST_SETTINGS, Reply, Server, TestEnv, examples, source};
+use crate::util::{FAST_SETTINGS, Reply, Server, TestEnv, example_sources, examples, source};
 use std::collections::HashSet;
-
-fn example_sources(server: &Server) -> String {
-    let mut cfg = String::from(FAST_SETTINGS);
-    for (id, kind) in [
-        ("realpython", "feed"),
-        ("planetpython", "feed"),
-        ("pycoders", "newsletter"),
-        ("talkpython", "podcast"),
-        ("pythoninsider", "feed"),
-        ("djangoblog", "feed"),
-        ("astral", "feed"),
-        ("personal", "feed"),
-    ] {
-        cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
-    }
-    cfg
-}
 
 fn entry_count(env: &TestEnv) -> i64 {
     let run = env.run(&["sources", "--json"]);

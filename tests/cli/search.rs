@@ -2,7 +2,7 @@
 //! translation, stemming, ranking, filters, output formats, one hit per story, the corpus.
 
 use crate::corpus_or_skip;
-use crate::util::{FAST_SETTINGS, Server, TestEnv, examples, source};
+use crate::util::{FAST_SETTINGS, Server, TestEnv, example_sources, examples, source};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -46,18 +46,6 @@ const LAB_FEED: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>
 "#;
 
-const EXAMPLE_SOURCES: &[(&str, &str)] = &[
-    ("realpython", "feed"),
-    ("planetpython", "feed"),
-    ("pycoders", "newsletter"),
-    ("talkpython", "podcast"),
-    ("pythoninsider", "feed"),
-    ("djangoblog", "feed"),
-    ("astral", "feed"),
-    ("personal", "feed"),
-    ("lab", "feed"),
-];
-
 const TOPICS: &str = r#"
 [[topic]]
 name = "Packaging & tooling"
@@ -79,10 +67,8 @@ fn fetched() -> (TestEnv, Server) {
     }
     std::fs::write(dir.join("lab.xml"), LAB_FEED).unwrap();
     let server = Server::files(&dir);
-    let mut cfg = String::from(FAST_SETTINGS);
-    for (id, kind) in EXAMPLE_SOURCES {
-        cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
-    }
+    let mut cfg = example_sources(&server);
+    cfg.push_str(&source("lab", &server.url("lab.xml"), "feed"));
     cfg.push_str(TOPICS);
     env.config(&cfg);
     env.run(&["fetch"]).expect_code(0);

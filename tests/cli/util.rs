@@ -407,3 +407,25 @@ pub fn source(id: &str, url: &str, kind: &str) -> String {
 /// Settings that keep fault tests quick.
 pub const FAST_SETTINGS: &str =
     "[settings]\nconnect_timeout_secs = 2\ntimeout_secs = 3\nretries = 1\n\n";
+
+/// The project's example feeds (examples/feeds/ID.xml) and the kind of each.
+pub const EXAMPLE_FEEDS: &[(&str, &str)] = &[
+    ("realpython", "feed"),
+    ("planetpython", "feed"),
+    ("pycoders", "newsletter"),
+    ("talkpython", "podcast"),
+    ("pythoninsider", "feed"),
+    ("djangoblog", "feed"),
+    ("astral", "feed"),
+    ("personal", "feed"),
+];
+
+/// `[[source]]` tables for every example feed served as `ID.xml` by `server`, after the fast
+/// settings.
+pub fn example_sources(server: &Server) -> String {
+    let mut cfg = String::from(FAST_SETTINGS);
+    for (id, kind) in EXAMPLE_FEEDS {
+        cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
+    }
+    cfg
+}
