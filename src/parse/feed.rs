@@ -109,10 +109,18 @@ fn prepare(text: &str) -> String {
     };
     // A second XML declaration (concatenated documents, a pasted fragment) is illegal XML, and
     // one naming another encoding makes quick-xml panic mid-document: drop them all.
-    format!("{head}{}", LATER_XML_DECL.replace_all(rest, ""))
+    // One left unterminated (a pasted `<?xml version="…` inside a link) is renamed, so quick-xml
+    // reads it as an ordinary processing instruction and reports the broken document instead.
+    let rest = LATER_XML_DECL.replace_all(rest, "");
+    format!(
+        "{head}{}",
+        STRAY_XML_DECL.replace_all(&rest, "<?pydigest-stray-xml")
+    )
 }
 
-static LATER_XML_DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<\?xml\s[^>]*\?>").unwrap());
+static LATER_XML_DECL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<\?xml\s[^>]*\?>").unwrap());
+static STRAY_XML_DECL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<\?xml").unwrap());
 
 static HEAD_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -516,5 +524,25 @@ mod tests {
             <item><title>b</title><link>https://a.example/2</link></item></channel></rss>";
         let parsed = parse_document(doc, &ParseOptions::default()).expect("parses");
         assert_eq!(parsed.entries.len(), 2);
+    }
+
+    /// Found by `fuzz/run.sh` after the fix above: an unterminated `<?xml version="…` inside an
+    /// element still reached quick-xml as a declaration.
+    #[test]
+    fn r_fuzz_unterminated_xml_declaration_inside_an_element() {
+        // The stray declaration spans other markup and names another encoding at its end.
+        let doc =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n<rss version=\"0.91\"><channel>\
+            <title>Dicas</title><link>http://<?xml version=\"www.dicas-l.com.br/index.xml</link>\
+            <lastBuildDate>Thu, 13 Aug 2020 10:06:1.0\" encoding=\"KOI8-R\"?>\
+            <item><title>a</title><link>https://a.example/1</link></item></channel></rss>";
+        // Broken either way; what matters is a parse error, not a parser panic (which
+        // `try_parse` would contain and report as "gave up").
+        if let Err(e) = parse_document(doc, &ParseOptions::default()) {
+            assert!(
+                !e.to_string().contains("gave up"),
+                "the parser panicked: {e}"
+            );
+        }
     }
 }
