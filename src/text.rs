@@ -68,6 +68,10 @@ const BLOCK_TAGS: &[&str] = &[
 /// Converts an HTML fragment to plain text: paragraphs separated by blank lines, scripts and
 /// styles dropped, entities decoded, runs of spaces collapsed.
 pub fn html_to_text(html: &str) -> String {
+    if !html.contains(['<', '&']) {
+        // Nothing to parse: the common case for titles and plain summaries.
+        return plain_paragraphs(html);
+    }
     let doc = Html::parse_fragment(html);
     let mut out = String::with_capacity(html.len() / 2);
     walk(doc.tree.root(), &mut out);
@@ -103,6 +107,12 @@ fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
             _ => walk(child, out),
         }
     }
+}
+
+/// Plain text with its lines joined into paragraphs: spaces collapsed, one blank line between
+/// paragraphs (what [`html_to_text`] returns for markup-free input).
+pub fn plain_paragraphs(s: &str) -> String {
+    tidy_paragraphs(s)
 }
 
 /// Collapses spaces inside lines and keeps at most one blank line between paragraphs.

@@ -123,8 +123,11 @@ where
     P: Fn(&FetchJob, Outcome) -> T + Send + Sync + 'static,
     S: FnMut(FetchJob, T),
 {
+    // Parsing is CPU-bound: more parse threads than cores only adds documents held in memory.
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(cores)
         .enable_all()
         .build()?;
     let client = {
@@ -143,7 +146,7 @@ where
             }
         });
     }
-    let (tx, rx) = std::sync::mpsc::channel::<(FetchJob, T)>();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(FetchJob, T)>(settings.concurrency.max(1));
     let global = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let mut per_host: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let process = Arc::new(process);
@@ -167,8 +170,10 @@ where
         );
         let (interrupted, cancel) = (Arc::clone(&interrupted), Arc::clone(&cancel));
         runtime.spawn(async move {
+            let Ok(permit) = global.acquire_owned().await else {
+                return;
+            };
             let outcome = async {
-                let _g = global.acquire_owned().await.ok()?;
                 let _h = host_sem.acquire_owned().await.ok()?;
                 if interrupted.load(Ordering::SeqCst) {
                     return None;
@@ -180,14 +185,14 @@ where
             }
             .await
             .unwrap_or(Outcome::Cancelled);
-            let result = tokio::task::spawn_blocking(move || {
+            // The permit travels with the body and its parsed document until the writer has
+            // taken them, so memory is bounded by `concurrency`, not by the number of sources.
+            let _ = tokio::task::spawn_blocking(move || {
                 let t = process(&job, outcome);
-                (job, t)
+                let _ = tx.send((job, t));
+                drop(permit);
             })
             .await;
-            if let Ok(pair) = result {
-                let _ = tx.send(pair);
-            }
         });
     }
     drop(tx);

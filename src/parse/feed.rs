@@ -292,7 +292,7 @@ fn text_to_plain(t: &Text) -> String {
     {
         html_to_text(&t.content)
     } else {
-        html_to_text(&html_escape::encode_text(&t.content).replace('\n', "<br>"))
+        crate::text::plain_paragraphs(&t.content)
     }
 }
 
@@ -399,11 +399,21 @@ fn convert(
                 .as_deref()
                 .map(html_to_text)
                 .filter(|t| !t.is_empty());
-            let summary = e
-                .summary
+            // RSS items often carry one description that is both summary and body: parse it
+            // once (HTML parsing is most of the parse path's time).
+            let summary_is_body = e
+                .content
                 .as_ref()
-                .map(text_to_plain)
-                .filter(|s| !s.is_empty());
+                .and_then(|c| c.body.as_deref())
+                .is_none_or(|b| b.trim().is_empty());
+            let summary = if summary_is_body && e.summary.is_some() {
+                content_text.clone()
+            } else {
+                e.summary
+                    .as_ref()
+                    .map(text_to_plain)
+                    .filter(|s| !s.is_empty())
+            };
 
             let mut tags: Vec<String> = Vec::new();
             for c in &e.categories {
