@@ -316,7 +316,10 @@ mod tests {
     }
 
     #[rstest]
-    #[case("<p>a</p><script>if (a<b) { document.write(\"</p><p>x\") }</script><p>b</p>", "a\n\nb")]
+    #[case(
+        "<p>a</p><script>if (a<b) { document.write(\"</p><p>x\") }</script><p>b</p>",
+        "a\n\nb"
+    )]
     #[case("<style>p > a { color: red }</style>Text", "Text")]
     #[case("<p>x<img src=\"i.png\" alt=\"diagram\">y</p>", "xdiagramy")]
     #[case("<ul><li>one</li><li>two &amp; three</li></ul>", "one\n\ntwo & three")]

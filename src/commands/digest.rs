@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         .context("reading stories")?;
     let (h_since, h_until) = range.history();
     let history = store
-        .stories_between(Some(h_since), Some(h_until), &aggregators)
+        .story_headlines_between(Some(h_since), Some(h_until), &aggregators)
         .context("reading earlier weeks")?;
     let digest = build_digest(
         stories,

@@ -655,16 +655,18 @@ pub fn trending_terms(
             })
         })
         .collect();
-    let phrases: Vec<Trend> = trends
-        .iter()
-        .filter(|t| t.term.contains(' '))
-        .cloned()
-        .collect();
+    // A word is dropped when a phrase containing it trends at least as strongly; index the
+    // phrases by word once instead of scanning them for every word.
+    let mut strongest_phrase: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    for p in trends.iter().filter(|t| t.term.contains(' ')) {
+        for w in p.term.split(' ') {
+            let best = strongest_phrase.entry(w.to_string()).or_default();
+            *best = (*best).max(p.count);
+        }
+    }
     trends.retain(|t| {
-        t.term.contains(' ')
-            || !phrases
-                .iter()
-                .any(|p| p.count >= t.count && p.term.split(' ').any(|w| w == t.term))
+        t.term.contains(' ') || strongest_phrase.get(&t.term).is_none_or(|&c| c < t.count)
     });
     trends.sort_by(|a, b| {
         (b.count as f64 - b.baseline)
