@@ -40,26 +40,12 @@ fn link(text: &str, url: Option<&str>) -> String {
     }
 }
 
-fn byline(i: &Item) -> String {
-    let mut parts = Vec::new();
-    if let Some(a) = &i.author
-        && !a.eq_ignore_ascii_case(&i.source)
-    {
-        parts.push(esc(a));
-    }
-    parts.push(format!("<em>{}</em>", esc(&i.source)));
-    if !i.date.is_empty() {
-        parts.push(esc(&i.date));
-    }
-    parts.join(" · ")
-}
-
 fn item(out: &mut String, i: &Item) {
     let _ = write!(
         out,
         "<li><strong>{}</strong> — {}",
         link(&i.title, i.url.as_deref()),
-        byline(i)
+        super::byline(i, esc, |s| format!("<em>{s}</em>"))
     );
     if !i.summary.is_empty() {
         let _ = write!(out, "<br>{}", esc(&i.summary));

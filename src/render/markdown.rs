@@ -77,20 +77,6 @@ fn escape_text(s: &str) -> String {
     }
 }
 
-fn byline(i: &Item) -> String {
-    let mut parts = Vec::new();
-    if let Some(a) = &i.author
-        && !a.eq_ignore_ascii_case(&i.source)
-    {
-        parts.push(escape_text(a));
-    }
-    parts.push(format!("*{}*", escape_text(&i.source)));
-    if !i.date.is_empty() {
-        parts.push(escape_text(&i.date));
-    }
-    parts.join(" · ")
-}
-
 fn why_line(i: &Item) -> String {
     let c = &i.classification;
     let mut reasons: Vec<String> = c
@@ -132,7 +118,7 @@ fn item(out: &mut String, i: &Item, opts: RenderOptions) {
         out,
         "- **{}** — {}  ",
         link(&i.title, i.url.as_deref()),
-        byline(i)
+        super::byline(i, escape_text, |s| format!("*{s}*"))
     );
     if !i.summary.is_empty() {
         let _ = writeln!(out, "  {}  ", escape_text(&i.summary));

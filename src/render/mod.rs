@@ -90,3 +90,23 @@ pub fn render_json(d: &Digest) -> String {
     s.push('\n');
     s
 }
+
+/// "Author · *Source* · date": the author only when it is not the source's own name; `esc`
+/// makes untrusted text safe for the format and `emphasis` marks the source.
+pub(crate) fn byline(
+    i: &Item,
+    esc: impl Fn(&str) -> String,
+    emphasis: impl Fn(String) -> String,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &i.author
+        && !a.eq_ignore_ascii_case(&i.source)
+    {
+        parts.push(esc(a));
+    }
+    parts.push(emphasis(esc(&i.source)));
+    if !i.date.is_empty() {
+        parts.push(esc(&i.date));
+    }
+    parts.join(" · ")
+}
