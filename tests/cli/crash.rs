@@ -35,18 +35,14 @@ fn slow_server() -> Server {
 }
 
 fn many_sources(server: &Server, copies: usize) -> String {
-    let names = [
-        "realpython",
-        "planetpython",
-        "talkpython",
-        "pythoninsider",
-        "djangoblog",
-        "astral",
-        "personal",
-    ];
+    let names = crate::util::EXAMPLE_FEEDS
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| *id != "pycoders")
+        .collect::<Vec<_>>();
     let mut cfg = String::from("[settings]\nconcurrency = 4\n\n");
     for i in 0..copies {
-        for name in names {
+        for name in &names {
             cfg.push_str(&source(
                 &format!("{name}-{i}"),
                 &server.url(&format!("{i}/{name}.xml")),

@@ -115,11 +115,7 @@ fn each_fault_fails_only_its_source_with_one_line() {
     }
     // timeout_secs = 3 and one retry: the slowest source needs about 2 × 3 s plus backoff.
     assert!(elapsed < Duration::from_secs(30), "fetch took {elapsed:?}");
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = run.failed_lines();
     for id in faults {
         let line = failed
             .iter()
@@ -248,15 +244,11 @@ fn two_fetches_at_once_do_not_fail_or_corrupt() {
     let server = Server::files(&examples().join("feeds"));
     let env = TestEnv::new();
     let mut cfg = String::new();
-    for name in [
-        "realpython",
-        "planetpython",
-        "talkpython",
-        "pythoninsider",
-        "djangoblog",
-        "astral",
-        "personal",
-    ] {
+    for name in crate::util::EXAMPLE_FEEDS
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| *id != "pycoders")
+    {
         cfg.push_str(&source(name, &server.url(&format!("{name}.xml")), "feed"));
     }
     env.config(&cfg);

@@ -143,11 +143,7 @@ fn failing_sources_get_one_line_each_and_the_rest_are_stored() {
     env.config(&cfg);
     let run = env.run(&["fetch"]);
     run.expect_code(3);
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = run.failed_lines();
     assert_eq!(failed.len(), 4, "{}", run.stderr);
     assert!(
         run.stderr.contains("failed: missing: HTTP 404"),

@@ -272,11 +272,7 @@ fn pages_are_scraped_and_empty_selectors_are_reported() {
     env.config(&cfg);
     let run = env.run(&["fetch"]);
     run.expect_code(3);
-    let failed: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = run.failed_lines();
     assert_eq!(failed.len(), 1, "{}", run.stderr);
     assert!(
         failed[0].starts_with("failed: strict: ") && failed[0].contains("matched nothing"),

@@ -326,6 +326,14 @@ impl Run {
         }
     }
 
+    /// The `failed: ID: reason` lines fetch printed, one per failed source.
+    pub fn failed_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("failed: "))
+            .collect()
+    }
+
     /// Parses stdout as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
