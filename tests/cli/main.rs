@@ -8,4 +8,5 @@ mod faults;
 mod ingest;
 mod search;
 mod stories;
+mod topic_quality;
 mod util;
