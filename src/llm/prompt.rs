@@ -173,10 +173,10 @@ fn material(stories: &[Labelled<'_>], d: &Digest) -> String {
     for s in stories {
         if s.topic != topic {
             topic = s.topic;
-            out.push_str(&format!("\n## {}\n\n", clean(topic)));
+            out.push_str(&format!("\n## {}\n", clean(topic)));
         }
-        out.push_str(&story_block(s, d));
         out.push('\n');
+        out.push_str(&story_block(s, d));
     }
     out
 }
