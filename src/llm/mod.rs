@@ -282,6 +282,48 @@ pub fn with_narrative(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    fn llm(extra: &str, dir: &std::path::Path) -> LlmConfig {
+        let text = format!("[llm]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n{extra}");
+        Config::parse(&text, "feeds.toml", dir)
+            .unwrap()
+            .llm
+            .unwrap()
+    }
+
+    #[test]
+    fn prompt_file_replaces_the_instructions_and_must_be_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            instructions(&llm("", dir.path())).unwrap(),
+            prompt::EDITORIAL
+        );
+        std::fs::write(dir.path().join("p.txt"), "Be brief. Cite [S1].").unwrap();
+        let cfg = llm("prompt_file = \"p.txt\"\n", dir.path());
+        assert_eq!(instructions(&cfg).unwrap(), "Be brief. Cite [S1].");
+        let missing = llm("prompt_file = \"nope.txt\"\n", dir.path());
+        assert!(
+            matches!(instructions(&missing), Err(LlmError::Config(m)) if m.contains("nope.txt"))
+        );
+    }
+
+    #[test]
+    fn the_cache_key_covers_model_and_every_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = llm("", dir.path());
+        let m = vec![Message::system("s"), Message::user("u")];
+        let k = cache_key(&a, &m);
+        assert_eq!(k.len(), 64);
+        assert_eq!(k, cache_key(&a, &m.clone()));
+        assert_ne!(
+            k,
+            cache_key(&a, &[Message::system("s"), Message::user("u2")])
+        );
+        let mut b = a.clone();
+        b.model = "other".into();
+        assert_ne!(k, cache_key(&b, &m));
+    }
 
     #[test]
     fn the_reference_section_demotes_the_digest() {
