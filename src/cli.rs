@@ -186,6 +186,12 @@ pub struct DigestArgs {
     /// Show the matched terms behind each story's topic.
     #[arg(long)]
     pub why: bool,
+    /// Open with a narrative written by the language model of the [llm] table.
+    #[arg(long)]
+    pub llm: bool,
+    /// With --llm: ask the model again even when the store has its answer.
+    #[arg(long, requires = "llm")]
+    pub no_cache: bool,
 }
 
 /// `pydigest explain`.

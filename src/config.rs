@@ -76,6 +76,8 @@ struct RawConfig {
     source: Vec<Spanned<RawSource>>,
     #[serde(default)]
     topic: Vec<Spanned<RawTopic>>,
+    #[serde(default)]
+    llm: Option<Spanned<RawLlm>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -223,6 +225,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// Topics in file order.
     pub topics: Vec<Topic>,
+    /// The `[llm]` table, when present (only `digest --llm` uses it).
+    pub llm: Option<LlmConfig>,
 }
 
 struct Ctx<'a> {
@@ -314,11 +318,13 @@ impl Config {
         )?;
         let topics = validate_topics(&ctx, raw.topic)?;
         let sources = validate_sources(&ctx, raw.source, dir, &topics)?;
+        let llm = raw.llm.map(|l| validate_llm(&ctx, l, dir)).transpose()?;
         Ok(Config {
             path: None,
             settings,
             sources,
             topics,
+            llm,
         })
     }
 
@@ -661,6 +667,129 @@ fn validate_sources(
         }
     }
     Ok(sources)
+}
+
+/// The `[llm]` table: an OpenAI-compatible chat-completions endpoint for `digest --llm`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmConfig {
+    /// Endpoint base, e.g. `http://localhost:11434/v1` (`/chat/completions` is appended).
+    pub base_url: Url,
+    /// Model name as the endpoint knows it.
+    pub model: String,
+    /// Name of the environment variable holding the API key (never the key itself).
+    pub api_key_env: Option<String>,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Most stories handed to the model.
+    pub max_stories: usize,
+    /// Sampling temperature, when set.
+    pub temperature: Option<f64>,
+    /// A file whose text replaces the built-in editorial instructions.
+    pub prompt_file: Option<PathBuf>,
+    /// Largest prompt (in characters) sent in one request; more material is summarised per
+    /// topic first.
+    pub max_prompt_chars: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLlm {
+    base_url: Option<Spanned<String>>,
+    model: Option<Spanned<String>>,
+    api_key_env: Option<Spanned<String>>,
+    timeout_secs: Option<Spanned<f64>>,
+    max_stories: Option<Spanned<i64>>,
+    temperature: Option<Spanned<f64>>,
+    prompt_file: Option<Spanned<String>>,
+    max_prompt_chars: Option<Spanned<i64>>,
+}
+
+fn validate_llm(ctx: &Ctx<'_>, raw: Spanned<RawLlm>, dir: &Path) -> Result<LlmConfig, ConfigError> {
+    let table = raw.span();
+    let raw = raw.into_inner();
+    let Some(base) = &raw.base_url else {
+        return ctx.err(
+            table,
+            "base_url",
+            "[llm] needs base_url",
+            Some("e.g. base_url = \"http://localhost:11434/v1\" for Ollama"),
+        );
+    };
+    let base_url = match Url::parse(base.get_ref().trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
+        _ => {
+            return ctx.err(
+                base.span(),
+                "base_url",
+                format!("not an http(s) URL: {:?}", base.get_ref()),
+                Some("e.g. \"https://api.openai.com/v1\""),
+            );
+        }
+    };
+    let model = match &raw.model {
+        Some(m) if !m.get_ref().trim().is_empty() => m.get_ref().trim().to_string(),
+        Some(m) => return ctx.err(m.span(), "model", "model is empty", None),
+        None => {
+            return ctx.err(
+                table,
+                "model",
+                "[llm] needs model",
+                Some("e.g. model = \"llama3.1\""),
+            );
+        }
+    };
+    let api_key_env = match &raw.api_key_env {
+        None => None,
+        Some(k) => {
+            let name = k.get_ref();
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                // Never echo the value: a user may have pasted the key itself here.
+                return ctx.err(
+                    k.span(),
+                    "api_key_env",
+                    "must be the name of an environment variable, not the key itself",
+                    Some("e.g. api_key_env = \"OPENAI_API_KEY\", then export OPENAI_API_KEY=..."),
+                );
+            }
+            Some(name.clone())
+        }
+    };
+    let temperature = match &raw.temperature {
+        None => None,
+        Some(t) if !(t.get_ref().is_finite() && (0.0..=2.0).contains(t.get_ref())) => {
+            return ctx.err(
+                t.span(),
+                "temperature",
+                format!("must be between 0 and 2, got {}", t.get_ref()),
+                None,
+            );
+        }
+        Some(t) => Some(*t.get_ref()),
+    };
+    Ok(LlmConfig {
+        base_url,
+        model,
+        api_key_env,
+        timeout: seconds(
+            ctx,
+            &raw.timeout_secs,
+            "timeout_secs",
+            Duration::from_secs(120),
+        )?,
+        max_stories: positive(ctx, &raw.max_stories, "max_stories", 40, 1)? as usize,
+        temperature,
+        prompt_file: raw
+            .prompt_file
+            .as_ref()
+            .map(|p| expand_path(p.get_ref(), dir)),
+        max_prompt_chars: positive(ctx, &raw.max_prompt_chars, "max_prompt_chars", 24_000, 1000)?
+            as usize,
+    })
 }
 
 /// Parses a source URL: http(s) URLs as they are, `file:` URLs and paths against `dir`.

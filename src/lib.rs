@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod fetch;
+pub mod llm;
 pub mod model;
 pub mod parse;
 pub mod render;

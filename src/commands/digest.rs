@@ -59,6 +59,11 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         tz,
     )
     .map_err(UsageError)?;
+    let llm = if args.llm {
+        Some(llm_config(ctx)?)
+    } else {
+        None
+    };
     let mut exit = Exit::Ok;
     if args.fetch {
         match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
@@ -89,6 +94,22 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         render_json(&digest)
     } else {
         render_markdown(&digest, RenderOptions { why: args.why })
+    };
+    let text = match llm {
+        None => text,
+        Some(cfg) => {
+            let opts = crate::llm::NarrateOptions {
+                no_cache: args.no_cache,
+            };
+            let settings = &ctx.config.settings;
+            let (text, failed) =
+                crate::llm::with_narrative(cfg, settings, &store, &digest, text, args.json, opts)
+                    .map_err(|e| UsageError(e.to_string()))?;
+            if failed {
+                exit = Exit::Partial;
+            }
+            text
+        }
     };
     if args.json && args.why {
         for s in &digest.sections {
@@ -127,6 +148,19 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(exit)
+}
+
+/// The `[llm]` table `--llm` needs, or a usage error naming it.
+fn llm_config(ctx: &Ctx) -> Result<&crate::config::LlmConfig, UsageError> {
+    ctx.config.llm.as_ref().ok_or_else(|| {
+        let file = ctx.config.path.as_ref().map_or_else(
+            || "the built-in catalogue".to_string(),
+            |p| p.display().to_string(),
+        );
+        UsageError(format!(
+            "--llm needs an [llm] table in {file}: add one with base_url and model (see \"Narrative digests\" in README.md)"
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -88,4 +88,14 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO entries_fts(entries_fts, rank) VALUES('rank', 'bm25(10.0, 3.0, 1.0, 2.0)');
     "#,
+    // 3: answers of the language model behind `digest --llm`, keyed by a hash of the model and
+    // the prompt, so the same digest again costs no request. Never holds the API key.
+    r#"
+    CREATE TABLE llm_cache (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    "#,
 ];

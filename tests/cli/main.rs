@@ -6,6 +6,7 @@ mod digest;
 mod export;
 mod faults;
 mod ingest;
+mod llm;
 mod search;
 mod stories;
 mod topic_quality;

@@ -48,6 +48,8 @@ pub struct Request {
     pub path: String,
     /// Lower-cased header names.
     pub headers: HashMap<String, String>,
+    /// The request body (empty without Content-Length).
+    pub body: Vec<u8>,
 }
 
 /// What the handler answers.
@@ -240,14 +242,19 @@ fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
+        let mut body = Vec::new();
         if let Some(n) = headers
             .get("content-length")
             .and_then(|v| v.parse::<usize>().ok())
         {
-            let mut sink = vec![0; n];
-            let _ = reader.read_exact(&mut sink);
+            body = vec![0; n];
+            let _ = reader.read_exact(&mut body);
         }
-        let req = Request { path, headers };
+        let req = Request {
+            path,
+            headers,
+            body,
+        };
         reqs.lock().unwrap().push(req.clone());
         match handler(&req) {
             Reply::Full {
