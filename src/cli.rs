@@ -1,5 +1,9 @@
 //! Command-line types (clap derive) and nothing else.
 
+// The doc comments here are clap's --help text, written for a terminal ("[[topic]]",
+// "DIR/search-<words>.md"); escaping them for rustdoc would change what users see.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -17,7 +17,7 @@ pub const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
 /// A feeds.toml problem, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// The file (or "<built-in>").
+    /// The file (or `"<built-in>"`).
     pub file: String,
     /// 1-based line, when known.
     pub line: Option<usize>,

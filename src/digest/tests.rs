@@ -232,22 +232,9 @@ fn golden_example_week() {
     );
 }
 
-fn corpus_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
-        Some(PathBuf::from("/work/shared/corpus")),
-        Some(manifest().join("../shared/corpus")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("feeds").is_dir())
-}
-
 #[test]
 fn corpus_topics_are_explained_by_their_terms() {
-    let Some(corpus) = corpus_dir() else {
-        println!("skipping: no corpus (set PYDIGEST_CORPUS or provide /work/shared/corpus)");
+    let Some(corpus) = crate::test_corpus::corpus_dir() else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("feeds"))

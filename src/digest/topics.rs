@@ -1,4 +1,4 @@
-//! Offline, deterministic topic classifier: every story is scored against each [[topic]] of
+//! Offline, deterministic topic classifier: every story is scored against each `[[topic]]` of
 //! the taxonomy by case-insensitive whole-word matching of its terms in the title, tags,
 //! summary and the start of the content.
 //!

@@ -10,28 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Where the shared real-world corpus lives, if it exists (CI always has it).
-pub fn corpus() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("feeds").is_dir())
-}
-
-/// Returns the corpus folder or prints that the test was skipped.
+/// Returns the corpus folder, or returns from the test when it is absent (the shared helper
+/// prints the skip, or panics under `PYDIGEST_REQUIRE_CORPUS=1`).
 #[macro_export]
 macro_rules! corpus_or_skip {
     () => {
-        match $crate::util::corpus() {
+        match $crate::corpus::corpus_dir() {
             Some(c) => c,
-            None => {
-                eprintln!("skipped: ../shared/corpus not found");
-                return;
-            }
+            None => return,
         }
     };
 }
@@ -109,6 +95,9 @@ pub struct Server {
     pub base: String,
     requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
+    /// The first handler panic's message: a handler runs on a server thread, where a panic would
+    /// otherwise only drop the connection and let the test pass or fail for the wrong reason.
+    panicked: Arc<Mutex<Option<String>>>,
 }
 
 impl Server {
@@ -118,22 +107,32 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let panicked = Arc::new(Mutex::new(None));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (reqs, stop2) = (Arc::clone(&requests), Arc::clone(&stop));
+        let (reqs, stop2, panicked2) = (
+            Arc::clone(&requests),
+            Arc::clone(&stop),
+            Arc::clone(&panicked),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (handler, reqs) = (Arc::clone(&handler), Arc::clone(&reqs));
-                std::thread::spawn(move || serve(stream, &*handler, &reqs));
+                let (handler, reqs, panicked) = (
+                    Arc::clone(&handler),
+                    Arc::clone(&reqs),
+                    Arc::clone(&panicked2),
+                );
+                std::thread::spawn(move || serve(stream, &*handler, &reqs, &panicked));
             }
         });
         Server {
             base,
             requests,
             stop,
+            panicked,
         }
     }
 
@@ -196,6 +195,13 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
+        // Fails the test that owns the server; skipped when the test is already failing, since a
+        // panic during unwinding aborts and hides the first message.
+        if !std::thread::panicking()
+            && let Some(msg) = self.panicked.lock().unwrap().take()
+        {
+            panic!("loopback server handler panicked: {msg}");
+        }
     }
 }
 
@@ -216,7 +222,12 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
+fn serve(
+    stream: TcpStream,
+    handler: &Handler,
+    reqs: &Mutex<Vec<Request>>,
+    panicked: &Mutex<Option<String>>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut out = stream;
@@ -249,7 +260,20 @@ fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
         }
         let req = Request { path, headers };
         reqs.lock().unwrap().push(req.clone());
-        match handler(&req) {
+        // Recorded before the connection closes, so the test sees it by the time its request ends.
+        let reply = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&req))) {
+            Ok(reply) => reply,
+            Err(payload) => {
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".into());
+                panicked.lock().unwrap().get_or_insert(msg);
+                return;
+            }
+        };
+        match reply {
             Reply::Full {
                 status,
                 headers,
@@ -436,4 +460,16 @@ pub fn example_sources(server: &Server) -> String {
         cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
     }
     cfg
+}
+
+#[test]
+#[should_panic(expected = "loopback server handler panicked: handler bug")]
+fn a_panicking_handler_fails_the_test() {
+    let server = Server::start(|_| panic!("handler bug"));
+    let mut conn = TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    // The server records the panic, then closes the connection.
+    let _ = conn.read_to_end(&mut Vec::new());
+    drop(server);
 }
