@@ -12,11 +12,11 @@ use toml::Spanned;
 use url::Url;
 
 /// The catalogue shipped with pydigest, written out by `pydigest init`.
-pub const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
+pub(crate) const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
 
 /// A feeds.toml problem, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub(crate) struct ConfigError {
     /// The file (or `"<built-in>"`).
     pub file: String,
     /// 1-based line, when known.
@@ -119,7 +119,7 @@ struct RawTopic {
 
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     /// An http(s) URL.
     Http(Url),
     /// A local file (`file:` URL, relative paths resolved against the config's folder).
@@ -128,7 +128,7 @@ pub enum Location {
 
 /// A validated source.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Source {
+pub(crate) struct Source {
     /// Unique id: lowercase letters, digits, `-` and `_`.
     pub id: String,
     /// Display name.
@@ -151,14 +151,14 @@ pub struct Source {
 
 impl Source {
     /// True for Planet-style aggregators that re-publish other blogs.
-    pub fn is_aggregator(&self) -> bool {
+    pub(crate) fn is_aggregator(&self) -> bool {
         self.tags.iter().any(|t| t == "aggregator")
     }
 }
 
 /// A validated topic of the taxonomy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Topic {
+pub(crate) struct Topic {
     /// Display name, unique.
     pub name: String,
     /// Lower-cased terms or phrases with their weights.
@@ -169,7 +169,7 @@ pub struct Topic {
 
 /// Global settings with defaults applied.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Database file from feeds.toml (already resolved against the config folder).
     pub database: Option<PathBuf>,
     /// Sources fetched at once.
@@ -214,7 +214,7 @@ impl Default for Settings {
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it came from (`None` for the built-in catalogue).
     pub path: Option<PathBuf>,
     /// Global settings.
@@ -258,7 +258,7 @@ impl Ctx<'_> {
 
 impl Config {
     /// Reads and validates a feeds.toml file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: path.display().to_string(),
             line: None,
@@ -281,7 +281,7 @@ impl Config {
     }
 
     /// Parses and validates feeds.toml text; `dir` resolves relative paths.
-    pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
         let ctx = Ctx {
             file: file.to_string(),
             text,
@@ -323,13 +323,13 @@ impl Config {
     }
 
     /// The built-in catalogue, for when no feeds.toml exists.
-    pub fn builtin() -> Config {
+    pub(crate) fn builtin() -> Config {
         Config::parse(DEFAULT_CATALOGUE, "<built-in feeds.toml>", Path::new("."))
             .expect("the built-in catalogue is valid")
     }
 
     /// Ids of the Planet-style aggregators, whose sightings rank after the original feeds'.
-    pub fn aggregator_ids(&self) -> Vec<String> {
+    pub(crate) fn aggregator_ids(&self) -> Vec<String> {
         self.sources
             .iter()
             .filter(|s| s.is_aggregator())
@@ -338,7 +338,7 @@ impl Config {
     }
 
     /// The source with this id.
-    pub fn source(&self, id: &str) -> Option<&Source> {
+    pub(crate) fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
 }
@@ -664,7 +664,7 @@ fn validate_sources(
 }
 
 /// Parses a source URL: http(s) URLs as they are, `file:` URLs and paths against `dir`.
-pub fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
+pub(crate) fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
     if let Some(rest) = url.strip_prefix("file:") {
         let path_str = rest.strip_prefix("//").unwrap_or(rest);
         if path_str.is_empty() {

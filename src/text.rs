@@ -2,7 +2,7 @@
 //! or a markdown file. Everything a stranger's server sends passes through here before output.
 
 /// Collapses every run of whitespace to one space and trims the ends.
-pub fn collapse_ws(s: &str) -> String {
+pub(crate) fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -14,19 +14,19 @@ pub fn collapse_ws(s: &str) -> String {
 }
 
 /// Decodes HTML entities (`&amp;`, `&#8217;`, `&hellip;`…).
-pub fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     html_escape::decode_html_entities(s).into_owned()
 }
 
 /// True when the string looks like it carries HTML markup rather than plain text.
-pub fn looks_like_html(s: &str) -> bool {
+pub(crate) fn looks_like_html(s: &str) -> bool {
     let b = s.as_bytes();
     b.windows(2)
         .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// A one-line plain-text version of a title or name that may hold HTML or entities.
-pub fn plain_line(s: &str) -> String {
+pub(crate) fn plain_line(s: &str) -> String {
     if looks_like_html(s) {
         collapse_ws(&html_to_text(s))
     } else {
@@ -68,7 +68,7 @@ const BLOCK_TAGS: &[&str] = &[
 ///
 /// Uses html5ever's tokenizer without building a tree: text extraction needs only the stream of
 /// tags and characters, and tree building was most of the parse path's time.
-pub fn html_to_text(html: &str) -> String {
+pub(crate) fn html_to_text(html: &str) -> String {
     use html5ever::tendril::StrTendril;
     use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
     if !html.contains(['<', '&']) {
@@ -145,7 +145,7 @@ impl html5ever::tokenizer::TokenSink for TextSink {
 
 /// Plain text with its lines joined into paragraphs: spaces collapsed, one blank line between
 /// paragraphs (what [`html_to_text`] returns for markup-free input).
-pub fn plain_paragraphs(s: &str) -> String {
+pub(crate) fn plain_paragraphs(s: &str) -> String {
     tidy_paragraphs(s)
 }
 
@@ -174,7 +174,7 @@ fn tidy_paragraphs(s: &str) -> String {
 
 /// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
 /// characters (tabs and newlines become spaces unless `keep_newlines`), and bidi overrides.
-pub fn for_terminal(s: &str, keep_newlines: bool) -> String {
+pub(crate) fn for_terminal(s: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -226,7 +226,7 @@ fn skip_csi_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 
 /// Escapes text for inline markdown so it renders as literal text, never as a link, image,
 /// emphasis or raw HTML. Control characters and bidi overrides are removed first.
-pub fn escape_markdown(s: &str) -> String {
+pub(crate) fn escape_markdown(s: &str) -> String {
     let clean = for_terminal(s, false);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
@@ -245,13 +245,13 @@ pub fn escape_markdown(s: &str) -> String {
 }
 
 /// True for the only link schemes pydigest ever renders as links.
-pub fn is_web_url(url: &str) -> bool {
+pub(crate) fn is_web_url(url: &str) -> bool {
     let lower = url.trim_start().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// A markdown link `[text](url)` when the URL is http(s), else the escaped text alone.
-pub fn markdown_link(text: &str, url: Option<&str>) -> String {
+pub(crate) fn markdown_link(text: &str, url: Option<&str>) -> String {
     let label = escape_markdown(text);
     match url {
         Some(u) if is_web_url(u) => {
@@ -271,7 +271,7 @@ pub fn markdown_link(text: &str, url: Option<&str>) -> String {
 }
 
 /// Cuts `s` to at most `max` characters at a word boundary, adding an ellipsis when cut.
-pub fn truncate_words(s: &str, max: usize) -> String {
+pub(crate) fn truncate_words(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

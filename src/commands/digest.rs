@@ -17,7 +17,7 @@ fn parse_day(flag: &str, s: &str) -> Result<NaiveDate, String> {
 
 /// The range asked for: `--week`, `--since/--until`, else the last complete ISO week.
 /// Ranges that start after `now` are refused.
-pub fn resolve_range(
+pub(super) fn resolve_range(
     week: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
@@ -49,7 +49,7 @@ pub fn resolve_range(
 }
 
 /// Runs the command.
-pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let range = resolve_range(
         args.week.as_deref(),

@@ -10,7 +10,7 @@ use crate::{Exit, UsageError};
 use std::io::Write;
 
 /// Runs the command.
-pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<Exit> {
     let store = ctx.open_store()?;
     let aggregators = ctx.config.aggregator_ids();
     let story = store.story(args.story, &aggregators)?.ok_or_else(|| {

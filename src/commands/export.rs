@@ -24,10 +24,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Name of the manifest inside the output folder.
-pub const MANIFEST: &str = ".pydigest-export.json";
+pub(super) const MANIFEST: &str = ".pydigest-export.json";
 
 /// The file that `--format atom` writes.
-pub const ATOM_FILE: &str = "digest.atom";
+pub(super) const ATOM_FILE: &str = "digest.atom";
 
 /// What pydigest last wrote into the folder: file name → sha256 (hex) of its bytes.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -45,7 +45,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The ISO weeks of `--weeks A..B` (or one week `A`), oldest first. Each end must be a valid
 /// week that has begun in `tz`; `B` must not come before `A`.
-pub fn parse_weeks(spec: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<DigestRange>, String> {
+pub(super) fn parse_weeks(
+    spec: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<DigestRange>, String> {
     let (a, b) = match spec.split_once("..") {
         Some((a, b)) => (a.trim(), b.trim()),
         None => (spec.trim(), spec.trim()),
@@ -68,7 +72,11 @@ pub fn parse_weeks(spec: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<DigestR
 }
 
 /// Every ISO week from `date`'s week through the last complete week in `tz`.
-pub fn weeks_since(date: &str, now: DateTime<Utc>, tz: Tz) -> Result<Vec<DigestRange>, String> {
+pub(super) fn weeks_since(
+    date: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<DigestRange>, String> {
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| format!("invalid --since {date:?}: use YYYY-MM-DD, e.g. 2025-10-13"))?;
     let today = now.with_timezone(&tz).date_naive();
@@ -113,7 +121,7 @@ fn label(weeks: &[DigestRange]) -> String {
 }
 
 /// Runs the command.
-pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let now = Utc::now();
     if args.query.is_some() && args.format == ExportFormat::Atom {
@@ -276,7 +284,7 @@ fn search_file(
 
 /// What happened to the files.
 #[derive(Debug, Default)]
-pub struct WriteReport {
+pub(super) struct WriteReport {
     /// Created or replaced.
     pub written: Vec<PathBuf>,
     /// Already identical on disk.
@@ -286,7 +294,7 @@ pub struct WriteReport {
 }
 
 /// Writes `files` (name, content) into `dir` as described in the module docs, then the manifest.
-pub fn write_files(
+pub(super) fn write_files(
     dir: &Path,
     files: &[(String, String)],
     force: bool,

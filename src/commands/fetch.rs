@@ -24,7 +24,7 @@ enum Processed {
 
 /// Counts for the closing summary.
 #[derive(Debug, Default)]
-pub struct FetchReport {
+pub(super) struct FetchReport {
     /// Sources attempted.
     pub sources: usize,
     /// Fetched and stored.
@@ -48,7 +48,7 @@ pub struct FetchReport {
 }
 
 /// Groups digits by thousands with a space: 1843 → "1 843".
-pub fn group_digits(n: usize) -> String {
+pub(super) fn group_digits(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -119,7 +119,7 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
 }
 
 /// Runs the fetch.
-pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     let sources: Vec<&Source> = if args.sources.is_empty() {
         ctx.config.sources.iter().collect()
     } else {

@@ -6,7 +6,7 @@ use crate::{Exit, UsageError};
 use anyhow::Context as _;
 
 /// Writes feeds.toml unless it exists (or `--force`).
-pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     if args.path.exists() && !args.force {
         return Err(UsageError(format!(
             "{} already exists (use --force to overwrite)",

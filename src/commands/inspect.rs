@@ -12,7 +12,7 @@ use chrono::Utc;
 use std::io::Write;
 
 /// Fetches or reads the target, parses it, prints JSON or a table.
-pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
     let kind = args.kind.map(|k| match k {
         KindArg::Feed => SourceKind::Feed,
         KindArg::Newsletter => SourceKind::Newsletter,

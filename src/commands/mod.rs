@@ -19,7 +19,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// What every command may need: the configuration and where the database is.
-pub struct Ctx {
+pub(crate) struct Ctx {
     /// Validated feeds.toml.
     pub config: Config,
     /// Database file.
@@ -30,7 +30,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// Opens the store and registers the configured sources in it.
-    pub fn open_store(&self) -> anyhow::Result<Store> {
+    pub(crate) fn open_store(&self) -> anyhow::Result<Store> {
         let mut store = Store::open(&self.db_path)?;
         store
             .sync_sources(&self.config.sources)
@@ -39,13 +39,13 @@ impl Ctx {
     }
 
     /// True when stderr is a terminal (progress bars, colour).
-    pub fn stderr_is_tty(&self) -> bool {
+    pub(crate) fn stderr_is_tty(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
     }
 }
 
 /// Runs the command.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
     if let Command::Init(args) = &cli.command {
         return init::run(args);
     }
@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// Finds feeds.toml: `--config`/`$PYDIGEST_CONFIG`, else ./feeds.toml, else the user config dir,
 /// else the built-in catalogue.
-pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
+pub(crate) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     if let Some(path) = explicit {
         return Ok(Config::load(path)?);
     }
@@ -105,6 +105,6 @@ fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> 
 }
 
 /// Standard output, locked; a closed pipe surfaces as an error that `run` turns into exit 0.
-pub fn stdout() -> std::io::StdoutLock<'static> {
+pub(crate) fn stdout() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
 }

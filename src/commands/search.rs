@@ -23,7 +23,7 @@ enum Style {
 }
 
 /// Runs `search`.
-pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
     let Some(query) = query else {
         if !ctx.quiet {

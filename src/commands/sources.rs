@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Runs `sources` and its subcommands.
-pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
     match &args.action {
         None => list(ctx, args.json),
         Some(SourcesAction::Import(a)) => import(ctx, a),

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::io::Write;
 
 /// Parses a `--since`/`--until` date: `YYYY-MM-DD` (midnight in the configured zone) or RFC 3339.
-pub fn parse_date_arg(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, UsageError> {
+pub(super) fn parse_date_arg(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, UsageError> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Ok(d.with_timezone(&Utc));
     }
@@ -21,7 +21,7 @@ pub fn parse_date_arg(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, Usage
 }
 
 /// Lists stories published in the range.
-pub fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let since = args
         .since

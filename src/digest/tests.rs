@@ -376,6 +376,5 @@ fn story_text_has_only_uvicorn(story: &StoryRow) -> bool {
         }
         text.push_str(&s.tags.join(" ").to_lowercase());
     }
-    text.contains("uvicorn")
-        && topics::count_matches(&crate::text::collapse_ws(&text), "uv", 1) == 0
+    text.contains("uvicorn") && !regex::Regex::new(r"\buv\b").unwrap().is_match(&text)
 }

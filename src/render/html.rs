@@ -8,7 +8,7 @@ use crate::text::{for_terminal, is_web_url};
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let clean = for_terminal(s, false);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
@@ -59,7 +59,7 @@ fn item(out: &mut String, i: &Item) {
 
 /// The digest as an HTML fragment: overview, top stories, one section per topic, trending
 /// terms. The title is left out (a feed entry carries it). Sanitized before it is returned.
-pub fn render_html(d: &Digest) -> String {
+pub(crate) fn render_html(d: &Digest) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<p>{}</p>", esc(&d.overview));
     if !d.top.is_empty() {

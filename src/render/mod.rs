@@ -1,10 +1,10 @@
 //! Output formats for a [`Digest`]: markdown for people, JSON for programs.
 
-pub mod export;
-pub mod html;
-pub mod markdown;
+pub(crate) mod export;
+pub(crate) mod html;
+pub(crate) mod markdown;
 
-pub use markdown::{RenderOptions, render_markdown};
+pub(crate) use markdown::{RenderOptions, render_markdown};
 
 use crate::digest::{Digest, Item};
 use chrono::SecondsFormat;
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
 #[derive(Debug, Serialize)]
-pub struct DigestJson<'a> {
+pub(crate) struct DigestJson<'a> {
     /// Digest title.
     pub title: &'a str,
     /// First day, YYYY-MM-DD (local).
@@ -25,7 +25,7 @@ pub struct DigestJson<'a> {
 
 /// One section.
 #[derive(Debug, Serialize)]
-pub struct TopicJson<'a> {
+pub(crate) struct TopicJson<'a> {
     /// Topic name.
     pub name: &'a str,
     /// Its stories.
@@ -34,7 +34,7 @@ pub struct TopicJson<'a> {
 
 /// One story.
 #[derive(Debug, Serialize)]
-pub struct ItemJson<'a> {
+pub(crate) struct ItemJson<'a> {
     /// Story id, as a string.
     pub id: String,
     /// Link, or null.
@@ -68,7 +68,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
 }
 
 /// The JSON view of a digest.
-pub fn digest_json(d: &Digest) -> DigestJson<'_> {
+pub(crate) fn digest_json(d: &Digest) -> DigestJson<'_> {
     DigestJson {
         title: &d.title,
         start: d.range.start.format("%Y-%m-%d").to_string(),
@@ -85,7 +85,7 @@ pub fn digest_json(d: &Digest) -> DigestJson<'_> {
 }
 
 /// Pretty-printed JSON with a trailing newline.
-pub fn render_json(d: &Digest) -> String {
+pub(crate) fn render_json(d: &Digest) -> String {
     let mut s = serde_json::to_string_pretty(&digest_json(d)).expect("digest JSON serialises");
     s.push('\n');
     s

@@ -5,11 +5,11 @@ mod migrations;
 mod search;
 mod stories;
 
-pub use search::{
-    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts, quote,
+pub(crate) use search::{
+    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,
 };
 
-pub use stories::{Sighting, StoryRow, title_key};
+pub(crate) use stories::StoryRow;
 
 use crate::canon;
 use crate::config::Source;
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 /// Store failures the user can act on.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The folder for the database cannot be created or written.
     #[error("cannot use database directory {dir}: {source}")]
     Dir {
@@ -56,7 +56,7 @@ pub enum StoreError {
 }
 
 /// Result alias for store operations.
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// How long a writer waits for another (a concurrent fetch) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -69,25 +69,25 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 /// Formats a time the way it is stored (RFC 3339, UTC, seconds).
-pub fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Parses a stored time.
-pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
 }
 
 /// The open database.
-pub struct Store {
+pub(crate) struct Store {
     conn: Connection,
 }
 
 /// What fetch needs to know about a source before requesting it.
 #[derive(Debug, Clone, Default)]
-pub struct FetchState {
+pub(crate) struct FetchState {
     /// URL to request (after permanent redirects).
     pub url: Option<String>,
     /// Stored ETag.
@@ -100,7 +100,7 @@ pub struct FetchState {
 
 /// What a successful fetch brings besides the document.
 #[derive(Debug, Clone, Default)]
-pub struct FetchMeta {
+pub(crate) struct FetchMeta {
     /// New ETag.
     pub etag: Option<String>,
     /// New Last-Modified.
@@ -113,7 +113,7 @@ pub struct FetchMeta {
 
 /// What writing one source's document changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct WriteStats {
+pub(crate) struct WriteStats {
     /// Entries seen for the first time.
     pub new: usize,
     /// Entries whose content changed.
@@ -122,7 +122,7 @@ pub struct WriteStats {
 
 /// A source's health, as `pydigest sources` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SourceHealth {
+pub(crate) struct SourceHealth {
     /// Source id.
     pub id: String,
     /// Current URL.
@@ -145,14 +145,11 @@ pub struct SourceHealth {
     /// Newest entry first seen.
     #[serde(skip)]
     pub last_new_entry: Option<String>,
-    /// Display name.
-    #[serde(skip)]
-    pub name: String,
 }
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub(crate) fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
                 dir: dir.to_path_buf(),
@@ -228,11 +225,6 @@ impl Store {
         Ok(())
     }
 
-    /// The schema version this build writes.
-    pub fn schema_version() -> i64 {
-        migrations::MIGRATIONS.len() as i64
-    }
-
     /// Direct access for read-side modules (search, stories).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
@@ -240,7 +232,7 @@ impl Store {
 
     /// Makes the sources table match feeds.toml: new sources added, names/kinds refreshed, and a
     /// URL edited in feeds.toml replaces any redirect-learned URL (and its cache validators).
-    pub fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
+    pub(crate) fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut upsert = tx.prepare(
@@ -261,7 +253,7 @@ impl Store {
     }
 
     /// Conditional-GET state and current URL of a source.
-    pub fn fetch_state(&self, id: &str) -> Result<FetchState> {
+    pub(crate) fn fetch_state(&self, id: &str) -> Result<FetchState> {
         Ok(self
             .conn
             .query_row(
@@ -281,7 +273,7 @@ impl Store {
     }
 
     /// Stores a fetched document's entries and the source's new state, in one transaction.
-    pub fn record_success(
+    pub(crate) fn record_success(
         &mut self,
         source: &Source,
         meta: &FetchMeta,
@@ -317,7 +309,7 @@ impl Store {
     }
 
     /// Records a 304 Not Modified (or an unchanged local file).
-    pub fn record_not_modified(
+    pub(crate) fn record_not_modified(
         &mut self,
         id: &str,
         moved_to: Option<&str>,
@@ -334,7 +326,7 @@ impl Store {
     }
 
     /// Records a failed fetch or parse; `gone` marks the source dead (HTTP 410).
-    pub fn record_failure(
+    pub(crate) fn record_failure(
         &mut self,
         id: &str,
         error: &str,
@@ -353,7 +345,7 @@ impl Store {
     }
 
     /// Health of every source in feeds.toml order.
-    pub fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
+    pub(crate) fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.url, s.kind, s.last_status, s.last_error, s.not_modified_count, s.last_success_at,
                     s.failing_since, s.last_new_entry_at, s.dead_since,
@@ -368,7 +360,6 @@ impl Store {
                     let status: String = r.get(2)?;
                     Ok(SourceHealth {
                         id: src.id.clone(),
-                        name: src.name.clone(),
                         url: r.get(0)?,
                         kind: r.get(1)?,
                         status: if dead.is_some() {
@@ -387,7 +378,6 @@ impl Store {
                 .optional()?;
             out.push(row.unwrap_or_else(|| SourceHealth {
                 id: src.id.clone(),
-                name: src.name.clone(),
                 url: src.url.clone(),
                 kind: src.kind.as_str().into(),
                 status: "never".into(),
@@ -400,20 +390,6 @@ impl Store {
             }));
         }
         Ok(out)
-    }
-
-    /// Runs `PRAGMA integrity_check` and returns its first line ("ok" when healthy).
-    pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
-    }
-
-    /// Total number of stored entries.
-    pub fn entry_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))?)
     }
 }
 

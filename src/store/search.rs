@@ -9,16 +9,16 @@ use std::collections::HashSet;
 
 /// Starts a highlighted run in a snippet. Control characters never reach the output: the
 /// renderer splits on them and sanitises the pieces before adding its own highlighting.
-pub const HL_START: char = '\u{2}';
+pub(crate) const HL_START: char = '\u{2}';
 /// Ends a highlighted run in a snippet.
-pub const HL_END: char = '\u{3}';
+pub(crate) const HL_END: char = '\u{3}';
 
 /// Words in a snippet (FTS5 caps this at 64).
 const SNIPPET_TOKENS: i32 = 24;
 
 /// Search failures.
 #[derive(Debug, thiserror::Error)]
-pub enum SearchError {
+pub(crate) enum SearchError {
     /// SQLite rejected the FTS5 query (only possible with raw `--fts` queries).
     #[error("invalid FTS5 query: {0}")]
     InvalidQuery(String),
@@ -35,7 +35,7 @@ impl From<rusqlite::Error> for SearchError {
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     /// A valid FTS5 MATCH expression (see [`plain_to_fts`]).
     pub fts: String,
     /// Only sightings published at or after this time.
@@ -52,7 +52,7 @@ pub struct SearchQuery {
 
 /// One story found, shown as its best-ranked matching sighting.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SearchHit {
+pub(crate) struct SearchHit {
     /// Story id.
     pub story_id: i64,
     /// Title of the best sighting.
@@ -78,7 +78,7 @@ pub struct SearchHit {
 /// text between double quotes stays one phrase, and the parts are implicitly ANDed. A bare word
 /// ending in `*` (`pyth*`) is a prefix search. Words without a letter or digit (`*`, `--`, `^`)
 /// can match nothing and are dropped; an unbalanced quote is ignored. Returns `None` when nothing searchable is left.
-pub fn plain_to_fts(query: &str) -> Option<String> {
+pub(crate) fn plain_to_fts(query: &str) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     let mut push = |text: &str, bare: bool| {
         if !text.chars().any(char::is_alphanumeric) {
@@ -118,13 +118,13 @@ pub fn plain_to_fts(query: &str) -> Option<String> {
 }
 
 /// An FTS5 string literal: `"…"` with inner quotes doubled.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// `(query) AND {title summary content_text} : ("t1" OR "t2" …)`: restricts a query to entries
 /// whose text (not authors) holds at least one of `terms`.
-pub fn and_any_term(query: &str, terms: &[String]) -> String {
+pub(crate) fn and_any_term(query: &str, terms: &[String]) -> String {
     let alternatives: Vec<String> = terms
         .iter()
         .filter(|t| t.chars().any(char::is_alphanumeric))
@@ -160,7 +160,7 @@ fn classify(e: rusqlite::Error) -> SearchError {
 impl Store {
     /// Stories matching `q`, best first: each story once, as its best-ranked sighting that
     /// passes the filters.
-    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
+    pub(crate) fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
         if q.limit == 0 {
             return Ok(Vec::new());
         }

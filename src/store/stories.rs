@@ -13,7 +13,7 @@ const NEAR_DUPLICATE_DAYS: f64 = 3.0;
 
 /// Normalised title for near-duplicate matching, or `None` when the title is too short or
 /// generic to be trusted ("Weekly update", "Release notes").
-pub fn title_key(title: &str) -> Option<String> {
+pub(crate) fn title_key(title: &str) -> Option<String> {
     let words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -176,7 +176,7 @@ fn find_or_create_story(
 
 /// One sighting of a story: a stored entry.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Sighting {
+pub(crate) struct Sighting {
     /// Source id.
     pub source: String,
     /// The entry's id in its document.
@@ -211,9 +211,6 @@ pub struct Sighting {
     /// Tags.
     #[serde(skip)]
     pub tags: Vec<String>,
-    /// Enclosure count (podcast episodes have one).
-    #[serde(skip)]
-    pub has_enclosure: bool,
     /// Date was the first-seen time, not the feed's.
     #[serde(skip)]
     pub date_is_first_seen: bool,
@@ -227,7 +224,7 @@ pub struct Sighting {
 
 /// A story with all its sightings; title/url come from the best sighting.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct StoryRow {
+pub(crate) struct StoryRow {
     /// Story id.
     pub id: i64,
     /// Title of the representative sighting.
@@ -245,7 +242,7 @@ pub struct StoryRow {
 
 impl StoryRow {
     /// The sighting the story is shown as.
-    pub fn main(&self) -> &Sighting {
+    pub(crate) fn main(&self) -> &Sighting {
         &self.sightings[0]
     }
 }
@@ -264,7 +261,7 @@ fn rank(kind: EntryKind) -> u8 {
 impl Store {
     /// Stories with at least one sighting published in `[since, until)`, with every sighting.
     /// `aggregators` are sources whose sightings rank after original feeds.
-    pub fn stories_between(
+    pub(crate) fn stories_between(
         &self,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
@@ -275,7 +272,7 @@ impl Store {
 
     /// Like [`Store::stories_between`] without summaries and bodies (left `None`): enough for
     /// titles and dates, at a fraction of the reading and copying (trend baselines).
-    pub fn story_headlines_between(
+    pub(crate) fn story_headlines_between(
         &self,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
@@ -300,7 +297,7 @@ impl Store {
         };
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
-                    e.authors, e.published, {text_columns}, e.tags, e.enclosures, e.date_is_first_seen,
+                    e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
                     e.id, e.canonical_url
              FROM entries e
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
@@ -310,7 +307,6 @@ impl Store {
         let mut index: HashMap<i64, usize> = HashMap::new();
         let rows = stmt.query_map(params![since_s, until_s], |r| {
             let tags: String = r.get(13)?;
-            let enclosures: String = r.get(14)?;
             let published: Option<String> = r.get(10)?;
             Ok((
                 r.get::<_, i64>(0)?,
@@ -328,10 +324,9 @@ impl Store {
                     summary: r.get(11)?,
                     content_text: r.get(12)?,
                     tags: serde_json::from_str(&tags).unwrap_or_default(),
-                    has_enclosure: enclosures.len() > 2,
-                    date_is_first_seen: r.get(15)?,
-                    rowid: r.get(16)?,
-                    canonical_url: r.get(17)?,
+                    date_is_first_seen: r.get(14)?,
+                    rowid: r.get(15)?,
+                    canonical_url: r.get(16)?,
                 },
             ))
         })?;
@@ -382,7 +377,7 @@ impl Store {
     }
 
     /// One story with every sighting, or `None` when the id is unknown.
-    pub fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<StoryRow>> {
+    pub(crate) fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<StoryRow>> {
         let first: Option<String> = self.conn().query_row(
             "SELECT MIN(published) FROM entries WHERE story_id = ?1",
             [id],

@@ -23,13 +23,13 @@ macro_rules! corpus_or_skip {
 }
 
 /// The project's own example data (written by the project, always present).
-pub fn examples() -> PathBuf {
+pub(crate) fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// Path with query.
     pub path: String,
     /// Lower-cased header names.
@@ -37,7 +37,7 @@ pub struct Request {
 }
 
 /// What the handler answers.
-pub enum Reply {
+pub(crate) enum Reply {
     /// A complete response.
     Full {
         status: u16,
@@ -59,7 +59,7 @@ pub enum Reply {
 
 impl Reply {
     /// 200 with a body and content type.
-    pub fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
+    pub(crate) fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
         Reply::Full {
             status: 200,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -67,7 +67,7 @@ impl Reply {
         }
     }
     /// A bare status.
-    pub fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply::Full {
             status,
             headers: vec![],
@@ -75,7 +75,7 @@ impl Reply {
         }
     }
     /// A status with extra headers.
-    pub fn with_headers(status: u16, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn with_headers(status: u16, headers: &[(&str, &str)]) -> Reply {
         Reply::Full {
             status,
             headers: headers
@@ -90,7 +90,7 @@ impl Reply {
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
 /// A loopback HTTP server; records every request.
-pub struct Server {
+pub(crate) struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     requests: Arc<Mutex<Vec<Request>>>,
@@ -102,7 +102,7 @@ pub struct Server {
 
 impl Server {
     /// Starts a server answering with `handler`.
-    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+    pub(crate) fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -138,7 +138,7 @@ impl Server {
 
     /// Serves every file of `dir` under `/<name>`, with ETag and Last-Modified, answering 304
     /// to matching conditional requests.
-    pub fn files(dir: &Path) -> Server {
+    pub(crate) fn files(dir: &Path) -> Server {
         let dir = dir.to_path_buf();
         Server::start(move |req| {
             let name = req
@@ -181,12 +181,12 @@ impl Server {
     }
 
     /// Every request so far.
-    pub fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
 
     /// URL of a path on this server.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }
 }
@@ -331,7 +331,7 @@ fn serve(
 }
 
 /// The result of one run of the binary.
-pub struct Run {
+pub(crate) struct Run {
     /// Exit code (-1 when killed by a signal).
     pub code: i32,
     /// Standard output.
@@ -342,7 +342,7 @@ pub struct Run {
 
 impl Run {
     /// Wraps a finished process's output.
-    pub fn from_output(o: Output) -> Run {
+    pub(crate) fn from_output(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into(),
@@ -351,7 +351,7 @@ impl Run {
     }
 
     /// The `failed: ID: reason` lines fetch printed, one per failed source.
-    pub fn failed_lines(&self) -> Vec<&str> {
+    pub(crate) fn failed_lines(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.starts_with("failed: "))
@@ -359,7 +359,7 @@ impl Run {
     }
 
     /// Parses stdout as JSON.
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -369,7 +369,7 @@ impl Run {
     }
 
     /// Asserts the exit code, showing the output when it differs.
-    pub fn expect_code(&self, code: i32) -> &Run {
+    pub(crate) fn expect_code(&self, code: i32) -> &Run {
         assert_eq!(
             self.code, code,
             "exit code\nstdout:\n{}\nstderr:\n{}",
@@ -381,32 +381,32 @@ impl Run {
 }
 
 /// A temp home with its own feeds.toml and database.
-pub struct TestEnv {
+pub(crate) struct TestEnv {
     /// The temp folder (removed on drop).
     pub dir: tempfile::TempDir,
 }
 
 impl TestEnv {
     /// A fresh, empty environment.
-    pub fn new() -> TestEnv {
+    pub(crate) fn new() -> TestEnv {
         TestEnv {
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
     /// Path inside the environment.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// Writes feeds.toml.
-    pub fn config(&self, text: &str) -> &TestEnv {
+    pub(crate) fn config(&self, text: &str) -> &TestEnv {
         std::fs::write(self.path("feeds.toml"), text).unwrap();
         self
     }
 
     /// A command for the binary with a clean environment and this env's config and db.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pydigest"));
         c.env_clear()
             .env("HOME", self.dir.path())
@@ -426,22 +426,22 @@ impl TestEnv {
     }
 
     /// Runs the binary to completion.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         Run::from_output(self.cmd(args).output().expect("run pydigest"))
     }
 }
 
 /// A `[[source]]` table.
-pub fn source(id: &str, url: &str, kind: &str) -> String {
+pub(crate) fn source(id: &str, url: &str, kind: &str) -> String {
     format!("[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{url}\"\nkind = \"{kind}\"\n\n")
 }
 
 /// Settings that keep fault tests quick.
-pub const FAST_SETTINGS: &str =
+pub(crate) const FAST_SETTINGS: &str =
     "[settings]\nconnect_timeout_secs = 2\ntimeout_secs = 3\nretries = 1\n\n";
 
 /// The project's example feeds (examples/feeds/ID.xml) and the kind of each.
-pub const EXAMPLE_FEEDS: &[(&str, &str)] = &[
+pub(crate) const EXAMPLE_FEEDS: &[(&str, &str)] = &[
     ("realpython", "feed"),
     ("planetpython", "feed"),
     ("pycoders", "newsletter"),
@@ -454,7 +454,7 @@ pub const EXAMPLE_FEEDS: &[(&str, &str)] = &[
 
 /// `[[source]]` tables for every example feed served as `ID.xml` by `server`, after the fast
 /// settings.
-pub fn example_sources(server: &Server) -> String {
+pub(crate) fn example_sources(server: &Server) -> String {
     let mut cfg = String::from(FAST_SETTINGS);
     for (id, kind) in EXAMPLE_FEEDS {
         cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
