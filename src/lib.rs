@@ -7,6 +7,7 @@
 //! sibling crates in `fuzz/` and `bench/server` ([`parse`], [`model`]) use, so the compiler
 //! reports everything else that nothing calls.
 
+pub(crate) mod calendar;
 pub(crate) mod canon;
 pub mod cli;
 pub(crate) mod commands;

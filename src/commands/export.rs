@@ -7,15 +7,16 @@
 //! changed by someone else and is kept unless `--force` (exit code 3 when anything was kept).
 //! Every file is written to a temporary file in the same folder and renamed into place.
 
-use super::Ctx;
+use super::{Ctx, arg_error, period_digest};
+use crate::calendar::{CalendarError, DigestRange, parse_day, parse_weeks, weeks_since};
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::digest::{DigestOptions, DigestRange, build_digest};
+use crate::digest::{DigestOptions, build_digest};
 use crate::render::export::{atom_feed, search_file_name, search_page, week_file_name, week_page};
 use crate::store::{Store, StoryRow};
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
@@ -43,74 +44,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The ISO weeks of `--weeks A..B` (or one week `A`), oldest first. Each end must be a valid
-/// week that has begun in `tz`; `B` must not come before `A`.
-pub(super) fn parse_weeks(
-    spec: &str,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Result<Vec<DigestRange>, String> {
-    let (a, b) = match spec.split_once("..") {
-        Some((a, b)) => (a.trim(), b.trim()),
-        None => (spec.trim(), spec.trim()),
-    };
-    if a.is_empty() || b.is_empty() {
-        return Err(format!(
-            "invalid --weeks {spec:?}: use YYYY-Www or YYYY-Www..YYYY-Www, e.g. 2025-W40..2025-W43"
-        ));
-    }
-    let first = super::digest::resolve_range(Some(a), None, None, now, tz)?;
-    let last = super::digest::resolve_range(Some(b), None, None, now, tz)?;
-    if last.start < first.start {
-        return Err(format!(
-            "invalid --weeks {spec:?}: {} comes before {}",
-            last.week_label().unwrap_or_default(),
-            first.week_label().unwrap_or_default()
-        ));
-    }
-    Ok(weeks_between(first.start, last.start, tz))
-}
-
-/// Every ISO week from `date`'s week through the last complete week in `tz`.
-pub(super) fn weeks_since(
-    date: &str,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Result<Vec<DigestRange>, String> {
-    let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("invalid --since {date:?}: use YYYY-MM-DD, e.g. 2025-10-13"))?;
-    let today = now.with_timezone(&tz).date_naive();
-    if day > today {
-        return Err(format!(
-            "--since {day} is in the future (today is {today} in {})",
-            tz.name()
-        ));
-    }
-    let iso = day.iso_week();
-    let first = DigestRange::iso_week(iso.year(), iso.week(), tz).ok_or("date out of range")?;
-    let last = DigestRange::last_complete_week(now, tz);
-    if first.start > last.start {
-        let w = first.week_label().unwrap_or_default();
-        return Err(format!(
-            "--since {day}: its week {w} has not ended yet; use --weeks {w} to export it anyway"
-        ));
-    }
-    Ok(weeks_between(first.start, last.start, tz))
-}
-
-fn weeks_between(first_monday: NaiveDate, last_monday: NaiveDate, tz: Tz) -> Vec<DigestRange> {
-    let mut out = Vec::new();
-    let mut monday = first_monday;
-    while monday <= last_monday {
-        let iso = monday.iso_week();
-        if let Some(r) = DigestRange::iso_week(iso.year(), iso.week(), tz) {
-            out.push(r);
-        }
-        monday += Duration::days(7);
-    }
-    out
-}
-
 fn label(weeks: &[DigestRange]) -> String {
     let name = |r: &DigestRange| r.week_label().unwrap_or_default();
     match (weeks.first(), weeks.last()) {
@@ -136,8 +69,17 @@ pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
         return Err(UsageError("--query is empty: give one or more words".into()).into());
     }
     let weeks = match (&args.weeks, &args.since) {
-        (Some(w), _) => Some(parse_weeks(w, now, tz).map_err(UsageError)?),
-        (None, Some(s)) => Some(weeks_since(s, now, tz).map_err(UsageError)?),
+        (Some(w), _) => Some(parse_weeks(w, now, tz).map_err(|e| arg_error("--weeks", e))?),
+        (None, Some(s)) => Some(
+            parse_day(s)
+                .and_then(|day| weeks_since(day, now, tz))
+                .map_err(|e| match e {
+                    CalendarError::WeekNotEnded { ref week, .. } => UsageError(format!(
+                        "--since: {e}; use --weeks {week} to export it anyway"
+                    )),
+                    e => arg_error("--since", e),
+                })?,
+        ),
         (None, None) if args.query.is_some() => None,
         (None, None) => Some(vec![DigestRange::last_complete_week(now, tz)]),
     };
@@ -168,7 +110,7 @@ pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
         }
     } else {
         let weeks = weeks.unwrap_or_default();
-        let digests = week_digests(&store, &weeks, &aggregators, ctx, opts)?;
+        let digests = week_digests(&store, &weeks, ctx, opts)?;
         if digests.is_empty() {
             eprintln!(
                 "nothing to export: no stories in {} (run `pydigest fetch` first, or pick other weeks)",
@@ -230,23 +172,12 @@ pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
 fn week_digests(
     store: &Store,
     weeks: &[DigestRange],
-    aggregators: &[String],
     ctx: &Ctx,
     opts: DigestOptions,
 ) -> anyhow::Result<Vec<crate::digest::Digest>> {
     let mut out = Vec::new();
     for range in weeks {
-        let stories = store
-            .stories_between(Some(range.since), Some(range.until), aggregators)
-            .context("reading stories")?;
-        if stories.is_empty() {
-            continue;
-        }
-        let (h_since, h_until) = range.history();
-        let history = store
-            .stories_between(Some(h_since), Some(h_until), aggregators)
-            .context("reading earlier weeks")?;
-        let digest = build_digest(stories, &history, &ctx.config, range, opts);
+        let digest = period_digest(store, &ctx.config, range, opts)?;
         if !digest.is_empty() {
             out.push(digest);
         }
@@ -431,61 +362,6 @@ fn matching_stories(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn now() -> DateTime<Utc> {
-        "2025-10-22T10:00:00Z".parse().unwrap()
-    }
-
-    fn labels(r: &[DigestRange]) -> Vec<String> {
-        r.iter().filter_map(DigestRange::week_label).collect()
-    }
-
-    #[test]
-    fn week_ranges() {
-        let tz = chrono_tz::Europe::London;
-        assert_eq!(
-            labels(&parse_weeks("2025-W40..2025-W43", now(), tz).unwrap()),
-            ["2025-W40", "2025-W41", "2025-W42", "2025-W43"]
-        );
-        assert_eq!(
-            labels(&parse_weeks("2025-W42", now(), tz).unwrap()),
-            ["2025-W42"]
-        );
-        assert_eq!(
-            labels(&parse_weeks("2020-W52..2021-W02", now(), tz).unwrap()),
-            ["2020-W52", "2020-W53", "2021-W01", "2021-W02"]
-        );
-        let err = |s: &str| parse_weeks(s, now(), tz).unwrap_err();
-        assert!(err("2025-W43..2025-W40").contains("comes before"));
-        assert!(err("2025-W40..2025-W50").contains("future"));
-        assert!(err("2025-W54").contains("weeks 1 to 52"));
-        assert!(err("2025-W40..").contains("YYYY-Www"));
-        assert!(err("banana").contains("ISO form"));
-    }
-
-    #[test]
-    fn since_runs_through_the_last_complete_week() {
-        let tz = chrono_tz::Europe::London;
-        assert_eq!(
-            labels(&weeks_since("2025-10-01", now(), tz).unwrap()),
-            ["2025-W40", "2025-W41", "2025-W42"]
-        );
-        assert!(
-            weeks_since("2025-10-21", now(), tz)
-                .unwrap_err()
-                .contains("not ended")
-        );
-        assert!(
-            weeks_since("2025-11-01", now(), tz)
-                .unwrap_err()
-                .contains("future")
-        );
-        assert!(
-            weeks_since("1/10/2025", now(), tz)
-                .unwrap_err()
-                .contains("YYYY-MM-DD")
-        );
-    }
 
     #[test]
     fn manifest_protects_edited_files() {

@@ -10,8 +10,10 @@ mod search;
 mod sources;
 mod stories;
 
+use crate::calendar::{CalendarError, DigestRange};
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::digest::{Digest, DigestOptions, build_digest, trend_baseline};
 use crate::store::Store;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
@@ -102,6 +104,35 @@ fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> 
         UsageError("no home directory to keep the database in: pass --db FILE".into())
     })?;
     Ok(dirs.data_dir().join("pydigest.db"))
+}
+
+/// The digest of `range`: its stories, and the headlines of the weeks before it for trending
+/// terms. The one way a period's digest is built (`digest`, `export` and the digest tests).
+pub(crate) fn period_digest(
+    store: &Store,
+    config: &Config,
+    range: &DigestRange,
+    opts: DigestOptions,
+) -> anyhow::Result<Digest> {
+    let aggregators = config.aggregator_ids();
+    let stories = store
+        .stories_between(Some(range.since), Some(range.until), &aggregators)
+        .context("reading stories")?;
+    // Trends compare this period's titles with earlier ones: with no stories there are none.
+    let history = if stories.is_empty() {
+        Vec::new()
+    } else {
+        let (since, until) = trend_baseline(range);
+        store
+            .story_headlines_between(Some(since), Some(until), &aggregators)
+            .context("reading earlier weeks")?
+    };
+    Ok(build_digest(stories, &history, config, range, opts))
+}
+
+/// A date argument's error, naming the argument (the calendar's messages name only the value).
+pub(crate) fn arg_error(flag: &str, err: CalendarError) -> UsageError {
+    UsageError(format!("{flag}: {err}"))
 }
 
 /// Standard output, locked; a closed pipe surfaces as an error that `run` turns into exit 0.

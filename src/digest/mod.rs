@@ -5,11 +5,11 @@
 pub(crate) mod summary;
 pub(crate) mod topics;
 
+use crate::calendar::{DigestRange, date_span, local_midnight};
 use crate::config::Config;
 use crate::model::{EntryKind, SourceKind};
 use crate::store::StoryRow;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use topics::{Classification, Classifier, OTHER, StoryText};
 
@@ -25,143 +25,12 @@ pub(crate) const TREND_WEEKS: i64 = 4;
 /// How many trending terms are listed.
 pub(crate) const MAX_TRENDS: usize = 8;
 
-/// The days a digest covers, and the UTC instants the store is queried with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct DigestRange {
-    /// First day (local).
-    pub start: NaiveDate,
-    /// Last day (local, inclusive).
-    pub end: NaiveDate,
-    /// Local midnight at the start of `start`, in UTC.
-    pub since: DateTime<Utc>,
-    /// Local midnight after `end`, in UTC (exclusive).
-    pub until: DateTime<Utc>,
-    /// The zone the days are counted in.
-    pub tz: Tz,
-    /// The ISO week (year, week), when the range is one.
-    pub week: Option<(i32, u32)>,
-}
-
-/// Midnight at the start of `date` in `tz`, as UTC (the first valid instant when a DST gap
-/// swallows midnight).
-pub(crate) fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut t = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    for _ in 0..4 {
-        if let Some(d) = tz.from_local_datetime(&t).earliest() {
-            return d.with_timezone(&Utc);
-        }
-        t += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
-}
-
-impl DigestRange {
-    /// The days `start..=end` in `tz`.
-    pub(crate) fn days(start: NaiveDate, end: NaiveDate, tz: Tz) -> Result<DigestRange, String> {
-        if end < start {
-            return Err(format!("--until {end} is before --since {start}"));
-        }
-        let next = end.succ_opt().ok_or("date out of range")?;
-        Ok(DigestRange {
-            start,
-            end,
-            since: local_midnight(start, tz),
-            until: local_midnight(next, tz),
-            tz,
-            week: None,
-        })
-    }
-
-    /// ISO week `week` of `year`: Monday 00:00 to the next Monday 00:00 in `tz`.
-    pub(crate) fn iso_week(year: i32, week: u32, tz: Tz) -> Option<DigestRange> {
-        let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
-        let sunday = NaiveDate::from_isoywd_opt(year, week, Weekday::Sun)?;
-        let mut r = DigestRange::days(monday, sunday, tz).ok()?;
-        r.week = Some((year, week));
-        Some(r)
-    }
-
-    /// Parses "2025-W42" (case-insensitive, "2025W42" too).
-    pub(crate) fn parse_week(s: &str, tz: Tz) -> Result<DigestRange, String> {
-        let bad = || format!("invalid week {s:?}: use the ISO form YYYY-Www, e.g. 2025-W42");
-        let t = s.trim().to_ascii_uppercase();
-        let (y, w) = t.split_once('W').ok_or_else(bad)?;
-        let y = y.strip_suffix('-').unwrap_or(y);
-        if y.len() != 4
-            || w.is_empty()
-            || w.len() > 2
-            || !y.bytes().chain(w.bytes()).all(|b| b.is_ascii_digit())
-        {
-            return Err(bad());
-        }
-        let (year, week): (i32, u32) =
-            (y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?);
-        DigestRange::iso_week(year, week, tz).ok_or_else(|| {
-            let last = NaiveDate::from_ymd_opt(year, 12, 28).map_or(52, |d| d.iso_week().week());
-            format!("invalid week {s:?}: {year} has weeks 1 to {last}")
-        })
-    }
-
-    /// The last ISO week that has fully ended at `now` in `tz`.
-    pub(crate) fn last_complete_week(now: DateTime<Utc>, tz: Tz) -> DigestRange {
-        let today = now.with_timezone(&tz).date_naive();
-        let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-        let iso = (this_monday - Duration::days(7)).iso_week();
-        DigestRange::iso_week(iso.year(), iso.week(), tz).expect("a past week exists")
-    }
-
-    /// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `since`.
-    pub(crate) fn history(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            local_midnight(self.start - Duration::days(7 * TREND_WEEKS), self.tz),
-            self.since,
-        )
-    }
-
-    /// "October 13–19, 2025", "September 29 – October 5, 2025", "December 29, 2025 – January 4, 2026".
-    pub(crate) fn label(&self) -> String {
-        date_span(self.start, self.end)
-    }
-
-    /// ISO week label like "2025-W42", when the range is a week.
-    pub(crate) fn week_label(&self) -> Option<String> {
-        self.week.map(|(y, w)| format!("{y}-W{w:02}"))
-    }
-}
-
-/// Formats a span of days for a title, with an en dash.
-pub(crate) fn date_span(start: NaiveDate, end: NaiveDate) -> String {
-    let month = |d: NaiveDate| d.format("%B").to_string();
-    if start == end {
-        format!("{} {}, {}", month(start), start.day(), start.year())
-    } else if start.year() != end.year() {
-        format!(
-            "{} {}, {} – {} {}, {}",
-            month(start),
-            start.day(),
-            start.year(),
-            month(end),
-            end.day(),
-            end.year()
-        )
-    } else if start.month() != end.month() {
-        format!(
-            "{} {} – {} {}, {}",
-            month(start),
-            start.day(),
-            month(end),
-            end.day(),
-            end.year()
-        )
-    } else {
-        format!(
-            "{} {}–{}, {}",
-            month(start),
-            start.day(),
-            end.day(),
-            end.year()
-        )
-    }
+/// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `range`.
+pub(crate) fn trend_baseline(range: &DigestRange) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        local_midnight(range.start - Duration::days(7 * TREND_WEEKS), range.tz),
+        range.since,
+    )
 }
 
 /// The digest title for a range.
@@ -465,7 +334,7 @@ pub(crate) fn build_digest(
     let top: Vec<i64> = candidates.iter().take(TOP_STORIES).map(|i| i.id).collect();
 
     let story_count = sections.iter().map(|s| s.items.len()).sum();
-    let (h_since, h_until) = range.history();
+    let (h_since, h_until) = trend_baseline(range);
     let history_titles: Vec<String> = history
         .iter()
         .cloned()

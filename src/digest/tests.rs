@@ -3,6 +3,7 @@ use crate::config::{Location, Source};
 use crate::parse::{ParseOptions, parse_document};
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::store::{FetchMeta, Store};
+use chrono::{Datelike, NaiveDate};
 use rstest::rstest;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,7 @@ fn week_titles_and_utc_bounds() {
         title_for(&r),
         "Python: Weekly Summary (December 29, 2025 – January 4, 2026)"
     );
-    let (hs, hu) = r.history();
+    let (hs, hu) = trend_baseline(&r);
     assert_eq!(
         (hs.to_rfc3339().as_str(), hu),
         ("2025-12-01T00:00:00+00:00", r.since)
@@ -134,13 +135,7 @@ fn load_store(config: &Config, db: &Path, now: DateTime<Utc>) -> Store {
 }
 
 fn digest_for(store: &Store, config: &Config, range: &DigestRange, opts: DigestOptions) -> Digest {
-    let aggs = config.aggregator_ids();
-    let stories = store
-        .stories_between(Some(range.since), Some(range.until), &aggs)
-        .unwrap();
-    let (hs, hu) = range.history();
-    let history = store.stories_between(Some(hs), Some(hu), &aggs).unwrap();
-    build_digest(stories, &history, config, range, opts)
+    crate::commands::period_digest(store, config, range, opts).unwrap()
 }
 
 fn check_golden(path: &Path, actual: &str) {
