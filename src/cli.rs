@@ -122,19 +122,6 @@ pub struct ExportSourcesArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The kind a document is read as.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum KindArg {
-    /// RSS/Atom/JSON feed.
-    Feed,
-    /// Newsletter: issues split into their links.
-    Newsletter,
-    /// Podcast feed.
-    Podcast,
-    /// HTML page scraped for links.
-    Page,
-}
-
 /// `pydigest inspect`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -146,7 +133,7 @@ pub struct InspectArgs {
     pub json: bool,
     /// Read it as this kind of source (default: detected).
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub kind: Option<crate::model::SourceKind>,
 }
 
 /// `pydigest stories`.

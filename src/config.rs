@@ -355,43 +355,50 @@ fn key_near(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> 
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
-fn positive(
+/// The one range check for numeric settings: the key's value when `ok` accepts it, an error at
+/// its line otherwise (saying what is `expected`, and the default), the default when absent.
+fn bounded<T: Copy + fmt::Display>(
     ctx: &Ctx<'_>,
-    v: &Option<Spanned<i64>>,
+    v: &Option<Spanned<T>>,
     key: &str,
-    default: i64,
-    min: i64,
-) -> Result<i64, ConfigError> {
+    default: T,
+    ok: impl Fn(T) -> bool,
+    expected: &str,
+) -> Result<T, ConfigError> {
     match v {
         None => Ok(default),
-        Some(s) if *s.get_ref() < min => ctx.err(
+        Some(s) if !ok(*s.get_ref()) => ctx.err(
             s.span(),
             key,
-            format!("must be at least {min}, got {}", s.get_ref()),
+            format!("must be {expected}, got {}", s.get_ref()),
             Some(&format!("the default is {default}")),
         ),
         Some(s) => Ok(*s.get_ref()),
     }
 }
 
+/// A count that must be at least `min`.
+fn at_least(min: i64) -> impl Fn(i64) -> bool {
+    move |n| n >= min
+}
+
+/// Seconds in (0, 3600].
 fn seconds(
     ctx: &Ctx<'_>,
     v: &Option<Spanned<f64>>,
     key: &str,
     default: Duration,
 ) -> Result<Duration, ConfigError> {
-    match v {
-        None => Ok(default),
-        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 3600.0) => {
-            ctx.err(
-                s.span(),
-                key,
-                format!("must be between 0 and 3600 seconds, got {}", s.get_ref()),
-                None,
-            )
-        }
-        Some(s) => Ok(Duration::from_secs_f64(*s.get_ref())),
-    }
+    let ok = |s: f64| s.is_finite() && s > 0.0 && s <= 3600.0;
+    let s = bounded(
+        ctx,
+        v,
+        key,
+        default.as_secs_f64(),
+        ok,
+        "between 0 and 3600 seconds",
+    )?;
+    Ok(Duration::from_secs_f64(s))
 }
 
 fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Settings, ConfigError> {
@@ -407,18 +414,15 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
             )
         })?,
     };
-    let max_body_bytes = match &raw.max_body_mib {
-        None => d.max_body_bytes,
-        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 1024.0) => {
-            return ctx.err(
-                s.span(),
-                "max_body_mib",
-                format!("must be between 0 and 1024, got {}", s.get_ref()),
-                None,
-            );
-        }
-        Some(s) => (*s.get_ref() * 1024.0 * 1024.0) as u64,
-    };
+    const MIB: f64 = 1024.0 * 1024.0;
+    let max_body_mib = bounded(
+        ctx,
+        &raw.max_body_mib,
+        "max_body_mib",
+        d.max_body_bytes as f64 / MIB,
+        |m| m.is_finite() && m > 0.0 && m <= 1024.0,
+        "between 0 and 1024",
+    )?;
     let user_agent = match &raw.user_agent {
         None => d.user_agent,
         Some(s) if s.get_ref().trim().is_empty() || s.get_ref().chars().any(char::is_control) => {
@@ -433,8 +437,22 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
     };
     Ok(Settings {
         database: raw.database.as_ref().map(|p| expand_path(p.get_ref(), dir)),
-        concurrency: positive(ctx, &raw.concurrency, "concurrency", 16, 1)? as usize,
-        per_host: positive(ctx, &raw.per_host, "per_host", 4, 1)? as usize,
+        concurrency: bounded(
+            ctx,
+            &raw.concurrency,
+            "concurrency",
+            d.concurrency as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
+        per_host: bounded(
+            ctx,
+            &raw.per_host,
+            "per_host",
+            d.per_host as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
         connect_timeout: seconds(
             ctx,
             &raw.connect_timeout_secs,
@@ -442,11 +460,26 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
             d.connect_timeout,
         )?,
         timeout: seconds(ctx, &raw.timeout_secs, "timeout_secs", d.timeout)?,
-        retries: positive(ctx, &raw.retries, "retries", 2, 0)?.min(10) as u32,
-        max_body_bytes,
+        // An error above 10 like every other key, where it used to be clamped silently.
+        retries: bounded(
+            ctx,
+            &raw.retries,
+            "retries",
+            i64::from(d.retries),
+            |n| (0..=10).contains(&n),
+            "between 0 and 10",
+        )? as u32,
+        max_body_bytes: (max_body_mib * MIB) as u64,
         time_zone,
         user_agent,
-        failing_days: positive(ctx, &raw.failing_days, "failing_days", 7, 1)? as u32,
+        failing_days: bounded(
+            ctx,
+            &raw.failing_days,
+            "failing_days",
+            i64::from(d.failing_days),
+            at_least(1),
+            "at least 1",
+        )? as u32,
     })
 }
 
@@ -738,6 +771,7 @@ mod tests {
         7,
         "topic"
     )]
+    #[case("[settings]\nretries = 11\n", 2, "retries")]
     #[case("[settings\n", 1, "")]
     fn errors_name_line_and_key(#[case] text: &str, #[case] line: usize, #[case] key: &str) {
         let e = parse(text).unwrap_err();

@@ -3,17 +3,23 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// What kind of document a source publishes, as declared in feeds.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+/// What kind of document a source publishes, as declared in feeds.toml (and `inspect --kind`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// An RSS/Atom/JSON feed of posts.
+    #[value(help = "RSS/Atom/JSON feed")]
     Feed,
     /// A newsletter: each entry is an issue that links to many stories.
+    #[value(help = "Newsletter: issues split into their links")]
     Newsletter,
     /// A podcast feed: entries are episodes with enclosures.
+    #[value(help = "Podcast feed")]
     Podcast,
     /// An HTML page without a feed, scraped with CSS selectors.
+    #[value(help = "HTML page scraped for links")]
     Page,
 }
 

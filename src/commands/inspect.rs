@@ -1,7 +1,7 @@
 //! `pydigest inspect`: parse one document (file or URL) without storing it.
 
 use super::{Ctx, stdout};
-use crate::cli::{InspectArgs, KindArg};
+use crate::cli::InspectArgs;
 use crate::config::{Location, parse_location};
 use crate::fetch::{FetchJob, Outcome};
 use crate::model::SourceKind;
@@ -13,12 +13,7 @@ use std::io::Write;
 
 /// Fetches or reads the target, parses it, prints JSON or a table.
 pub(super) fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
-    let kind = args.kind.map(|k| match k {
-        KindArg::Feed => SourceKind::Feed,
-        KindArg::Newsletter => SourceKind::Newsletter,
-        KindArg::Podcast => SourceKind::Podcast,
-        KindArg::Page => SourceKind::Page,
-    });
+    let kind = args.kind;
     let target = args.target.trim();
     let location = if target.starts_with("http://")
         || target.starts_with("https://")
