@@ -225,12 +225,13 @@ pub(crate) struct Config {
     pub topics: Vec<Topic>,
 }
 
-struct Ctx<'a> {
+/// The feeds.toml being validated, so an error can name its file and line.
+struct ConfigText<'a> {
     file: String,
     text: &'a str,
 }
 
-impl Ctx<'_> {
+impl ConfigText<'_> {
     fn line_of(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())]
             .bytes()
@@ -282,7 +283,7 @@ impl Config {
 
     /// Parses and validates feeds.toml text; `dir` resolves relative paths.
     pub(crate) fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
-        let ctx = Ctx {
+        let ctx = ConfigText {
             file: file.to_string(),
             text,
         };
@@ -358,7 +359,7 @@ fn key_near(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> 
 /// The one range check for numeric settings: the key's value when `ok` accepts it, an error at
 /// its line otherwise (saying what is `expected`, and the default), the default when absent.
 fn bounded<T: Copy + fmt::Display>(
-    ctx: &Ctx<'_>,
+    ctx: &ConfigText<'_>,
     v: &Option<Spanned<T>>,
     key: &str,
     default: T,
@@ -384,7 +385,7 @@ fn at_least(min: i64) -> impl Fn(i64) -> bool {
 
 /// Seconds in (0, 3600].
 fn seconds(
-    ctx: &Ctx<'_>,
+    ctx: &ConfigText<'_>,
     v: &Option<Spanned<f64>>,
     key: &str,
     default: Duration,
@@ -401,7 +402,11 @@ fn seconds(
     Ok(Duration::from_secs_f64(s))
 }
 
-fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Settings, ConfigError> {
+fn validate_settings(
+    ctx: &ConfigText<'_>,
+    raw: RawSettings,
+    dir: &Path,
+) -> Result<Settings, ConfigError> {
     let d = Settings::default();
     let time_zone = match &raw.time_zone {
         None => d.time_zone,
@@ -498,7 +503,10 @@ fn expand_path(p: &str, dir: &Path) -> PathBuf {
     }
 }
 
-fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Topic>, ConfigError> {
+fn validate_topics(
+    ctx: &ConfigText<'_>,
+    raw: Vec<Spanned<RawTopic>>,
+) -> Result<Vec<Topic>, ConfigError> {
     let mut seen = HashSet::new();
     let mut topics = Vec::new();
     for t in raw {
@@ -550,7 +558,7 @@ fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Top
 }
 
 fn validate_sources(
-    ctx: &Ctx<'_>,
+    ctx: &ConfigText<'_>,
     raw: Vec<Spanned<RawSource>>,
     dir: &Path,
     topics: &[Topic],

@@ -171,8 +171,9 @@ pub struct DocMeta {
 /// The result of parsing one document: metadata, what was wrong but survived, and the entries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedDoc {
-    /// Document-level metadata.
-    pub source: DocMeta,
+    /// Document-level metadata (serialised as `source`, as it always was).
+    #[serde(rename = "source")]
+    pub meta: DocMeta,
     /// Problems that were recovered from.
     pub warnings: Vec<String>,
     /// Normalised entries, in document order.
@@ -225,7 +226,7 @@ impl Serialize for InspectView<'_> {
             })
             .collect();
         json!({
-            "source": doc.source,
+            "source": doc.meta,
             "warnings": doc.warnings,
             "entries": entries,
         })

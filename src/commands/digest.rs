@@ -1,6 +1,6 @@
 //! `pydigest digest`: the weekly digest as markdown (or JSON), optionally fetching first.
 
-use super::{Ctx, arg_error, period_digest, stdout};
+use super::{Invocation, arg_error, period_digest, stdout};
 use crate::calendar::{DigestRange, parse_day};
 use crate::cli::{DigestArgs, FetchArgs};
 use crate::digest::DigestOptions;
@@ -37,7 +37,7 @@ pub(super) fn resolve_range(
 }
 
 /// Runs the command.
-pub(super) fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let range = resolve_range(
         args.week.as_deref(),

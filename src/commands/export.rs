@@ -7,7 +7,7 @@
 //! changed by someone else and is kept unless `--force` (exit code 3 when anything was kept).
 //! Every file is written to a temporary file in the same folder and renamed into place.
 
-use super::{Ctx, arg_error, period_digest};
+use super::{Invocation, arg_error, period_digest};
 use crate::calendar::{CalendarError, DigestRange, parse_day, parse_weeks, weeks_since};
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::digest::{DigestOptions, build_digest};
@@ -54,7 +54,7 @@ fn label(weeks: &[DigestRange]) -> String {
 }
 
 /// Runs the command.
-pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let now = Utc::now();
     if args.query.is_some() && args.format == ExportFormat::Atom {
@@ -172,7 +172,7 @@ pub(super) fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
 fn week_digests(
     store: &Store,
     weeks: &[DigestRange],
-    ctx: &Ctx,
+    ctx: &Invocation,
     opts: DigestOptions,
 ) -> anyhow::Result<Vec<crate::digest::Digest>> {
     let mut out = Vec::new();
@@ -189,7 +189,7 @@ fn week_digests(
 fn search_file(
     query: &str,
     stories: Vec<StoryRow>,
-    ctx: &Ctx,
+    ctx: &Invocation,
     tz: Tz,
     opts: DigestOptions,
 ) -> Option<(String, String)> {

@@ -1,7 +1,7 @@
 //! `pydigest fetch`: fetch every source (or `--source ID`s), parse, store one transaction per
 //! source, then print one line per failed source and a summary.
 
-use super::Ctx;
+use super::Invocation;
 use crate::cli::FetchArgs;
 use crate::config::Source;
 use crate::fetch::{FetchJob, Outcome, fetch_all};
@@ -17,7 +17,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 enum Processed {
     Parsed(Box<ParsedDoc>, FetchMeta),
     NotModified(Option<String>),
-    Failed(String, bool),
+    /// The fetch or the parse failed; `gone` when the server said the source is gone (410).
+    Failed {
+        error: String,
+        gone: bool,
+    },
     SkippedDead,
     Cancelled,
 }
@@ -101,17 +105,17 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             };
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
                 Ok(doc) => Processed::Parsed(Box::new(doc), meta),
-                Err(e) => Processed::Failed(e, false),
+                Err(error) => Processed::Failed { error, gone: false },
             }
         }
         Outcome::NotModified { moved_to } => Processed::NotModified(moved_to),
         Outcome::Failed { error, gone } => {
-            let msg = if gone {
+            let error = if gone {
                 format!("{error}: the source is gone; marked dead and no longer fetched")
             } else {
                 error.to_string()
             };
-            Processed::Failed(msg, gone)
+            Processed::Failed { error, gone }
         }
         Outcome::SkippedDead => Processed::SkippedDead,
         Outcome::Cancelled => Processed::Cancelled,
@@ -119,7 +123,7 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
 }
 
 /// Runs the fetch.
-pub(super) fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     let sources: Vec<&Source> = if args.sources.is_empty() {
         ctx.config.sources.iter().collect()
     } else {
@@ -152,7 +156,7 @@ pub(super) fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     }
     let bar = ProgressBar::with_draw_target(
         Some(jobs.len() as u64),
-        if ctx.stderr_is_tty() {
+        if ctx.show_progress() {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
@@ -206,12 +210,12 @@ pub(super) fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
                 report.unchanged += 1;
                 store.record_not_modified(id, moved_to.as_deref(), now)
             }
-            Processed::Failed(msg, gone) => {
+            Processed::Failed { error, gone } => {
                 report.failed += 1;
                 report
                     .failures
-                    .push(format!("{id}: {}", for_terminal(&msg, false)));
-                store.record_failure(id, &msg, gone, now)
+                    .push(format!("{id}: {}", for_terminal(&error, false)));
+                store.record_failure(id, &error, gone, now)
             }
             Processed::SkippedDead => {
                 report.dead += 1;

@@ -1,6 +1,6 @@
 //! `pydigest inspect`: parse one document (file or URL) without storing it.
 
-use super::{Ctx, stdout};
+use super::{Invocation, stdout};
 use crate::cli::InspectArgs;
 use crate::config::{Location, parse_location};
 use crate::fetch::{FetchJob, Outcome};
@@ -12,7 +12,7 @@ use chrono::Utc;
 use std::io::Write;
 
 /// Fetches or reads the target, parses it, prints JSON or a table.
-pub(super) fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &InspectArgs) -> anyhow::Result<Exit> {
     let kind = args.kind;
     let target = args.target.trim();
     let location = if target.starts_with("http://")
@@ -76,14 +76,14 @@ pub(super) fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         s.as_deref()
             .map_or_else(|| "-".to_string(), |v| for_terminal(v, false))
     };
-    writeln!(out, "title:    {}", t(&doc.source.title))?;
-    writeln!(out, "site:     {}", t(&doc.source.site_url))?;
+    writeln!(out, "title:    {}", t(&doc.meta.title))?;
+    writeln!(out, "site:     {}", t(&doc.meta.site_url))?;
     writeln!(
         out,
         "format:   {:?}   encoding: {}   language: {}",
-        doc.source.format,
-        t(&doc.source.encoding),
-        t(&doc.source.language)
+        doc.meta.format,
+        t(&doc.meta.encoding),
+        t(&doc.meta.language)
     )?;
     for w in &doc.warnings {
         writeln!(out, "warning:  {}", for_terminal(w, false))?;

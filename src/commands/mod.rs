@@ -21,7 +21,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// What every command may need: the configuration and where the database is.
-pub(crate) struct Ctx {
+pub(crate) struct Invocation {
     /// Validated feeds.toml.
     pub config: Config,
     /// Database file.
@@ -30,7 +30,7 @@ pub(crate) struct Ctx {
     pub quiet: bool,
 }
 
-impl Ctx {
+impl Invocation {
     /// Opens the store and registers the configured sources in it.
     pub(crate) fn open_store(&self) -> anyhow::Result<Store> {
         let mut store = Store::open(&self.db_path)?;
@@ -40,8 +40,8 @@ impl Ctx {
         Ok(store)
     }
 
-    /// True when stderr is a terminal (progress bars, colour).
-    pub(crate) fn stderr_is_tty(&self) -> bool {
+    /// True when a progress bar belongs on stderr: it is a terminal and `--quiet` is off.
+    pub(crate) fn show_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
     }
 }
@@ -53,7 +53,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
     let config = load_config(cli.config.as_deref())?;
     let db_path = db_path(cli.db.as_deref(), &config)?;
-    let ctx = Ctx {
+    let ctx = Invocation {
         config,
         db_path,
         quiet: cli.quiet,

@@ -1,6 +1,6 @@
 //! `pydigest search`: full-text search over every stored sighting, one hit per story.
 
-use super::{Ctx, arg_error, stdout};
+use super::{Invocation, arg_error, stdout};
 use crate::calendar::parse_bound;
 use crate::cli::SearchArgs;
 use crate::store::{
@@ -24,7 +24,7 @@ enum Style {
 }
 
 /// Runs `search`.
-pub(super) fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
     let Some(query) = query else {
         if !ctx.quiet {
@@ -73,7 +73,7 @@ pub(super) fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
 
 /// Turns the arguments into a store query; `None` when the words hold nothing searchable.
 fn build_query(
-    ctx: &Ctx,
+    ctx: &Invocation,
     args: &SearchArgs,
     now: DateTime<Utc>,
 ) -> Result<Option<SearchQuery>, UsageError> {

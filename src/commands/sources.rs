@@ -1,7 +1,7 @@
 //! `pydigest sources`: list sources with their health; import from OPML or a Planet TSV into
 //! feeds.toml; export as OPML.
 
-use super::{Ctx, stdout};
+use super::{Invocation, stdout};
 use crate::cli::{ImportArgs, SourcesAction, SourcesArgs};
 use crate::config::{Config, parse_location};
 use crate::store::parse_ts;
@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Runs `sources` and its subcommands.
-pub(super) fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &SourcesArgs) -> anyhow::Result<Exit> {
     match &args.action {
         None => list(ctx, args.json),
         Some(SourcesAction::Import(a)) => import(ctx, a),
@@ -30,7 +30,7 @@ pub(super) fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
+fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
     let store = ctx.open_store()?;
     let health = store.source_health(&ctx.config.sources)?;
     let mut out = stdout();
@@ -150,7 +150,7 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
+fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
     let Some(config_path) = ctx.config.path.clone() else {
         return Err(UsageError(
             "no feeds.toml to import into: run `pydigest init` first or pass --config FILE".into(),

@@ -1,6 +1,6 @@
 //! `pydigest stories`: every story once, with the sources that carried it.
 
-use super::{Ctx, arg_error, stdout};
+use super::{Invocation, arg_error, stdout};
 use crate::Exit;
 use crate::calendar::parse_date_or_time;
 use crate::cli::StoriesArgs;
@@ -8,7 +8,7 @@ use crate::text::for_terminal;
 use std::io::Write;
 
 /// Lists stories published in the range.
-pub(super) fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &StoriesArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let since = args
         .since

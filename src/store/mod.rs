@@ -297,8 +297,8 @@ impl Store {
                 meta.etag,
                 meta.last_modified,
                 meta.moved_to,
-                doc.source.title,
-                doc.source.site_url,
+                doc.meta.title,
+                doc.meta.site_url,
                 now_s,
                 meta.bytes as i64,
                 stats.new as i64

@@ -139,9 +139,9 @@ pub(crate) fn and_any_term(query: &str, terms: &[String]) -> String {
     )
 }
 
-/// True for the errors SQLite raises for a bad MATCH expression (syntax, unknown column,
-/// unknown special query), as opposed to I/O or locking problems.
-fn is_query_error(e: &rusqlite::Error) -> Option<String> {
+/// SQLite's message when the error is one it raises for a bad MATCH expression (syntax, unknown
+/// column, unknown special query); `None` for anything else (I/O, locking).
+fn query_error_message(e: &rusqlite::Error) -> Option<String> {
     match e {
         rusqlite::Error::SqliteFailure(f, msg) if f.code == ErrorCode::Unknown => {
             Some(msg.clone().unwrap_or_else(|| e.to_string()))
@@ -151,7 +151,7 @@ fn is_query_error(e: &rusqlite::Error) -> Option<String> {
 }
 
 fn classify(e: rusqlite::Error) -> SearchError {
-    match is_query_error(&e) {
+    match query_error_message(&e) {
         Some(msg) => SearchError::InvalidQuery(msg.trim_start_matches("fts5: ").to_string()),
         None => e.into(),
     }

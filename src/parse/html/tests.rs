@@ -53,7 +53,7 @@ fn pycoders_599_page_splits_by_section() {
     };
     let base = "https://weekly.pychina.org/issue/issue-599.html";
     let doc = page(&bytes, Some(SourceKind::Newsletter), base).unwrap();
-    assert_eq!(doc.source.format, DocFormat::Html);
+    assert_eq!(doc.meta.format, DocFormat::Html);
     let issue = &doc.entries[0];
     assert_eq!(issue.kind, EntryKind::Issue);
     assert_eq!(issue.id, base);
@@ -561,7 +561,7 @@ fn selectors_extract_items() {
         ..Default::default()
     };
     let doc = parse_page(decode(html.as_bytes(), None), &opts).unwrap();
-    assert_eq!(doc.source.title.as_deref(), Some("Blog"));
+    assert_eq!(doc.meta.title.as_deref(), Some("Blog"));
     assert_eq!(doc.entries.len(), 2);
     let e = &doc.entries[0];
     assert_eq!(
