@@ -101,6 +101,11 @@ pub(crate) enum CalendarError {
     TooFarBack(String),
 }
 
+/// The one RFC 3339 form pydigest writes (stored times, JSON, Atom): UTC, whole seconds, `Z`.
+pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// The days a digest covers, and the UTC instants the store is queried with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DigestRange {

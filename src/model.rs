@@ -192,7 +192,7 @@ impl<'a> From<&'a ParsedDoc> for InspectView<'a> {
 
 fn rfc3339(d: Option<DateTime<Utc>>) -> serde_json::Value {
     d.map_or(serde_json::Value::Null, |d| {
-        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into()
+        crate::calendar::rfc3339(d).into()
     })
 }
 

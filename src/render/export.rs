@@ -4,9 +4,10 @@
 
 use super::html::render_html;
 use super::markdown::{RenderOptions, escape_paragraph, render_items, render_markdown};
+use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
 use crate::text::for_terminal;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write as _;
 
 /// A YAML double-quoted scalar holding `s` as one line of plain text: control characters and
@@ -141,10 +142,6 @@ fn xml(s: &str) -> String {
         }
     }
     out
-}
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The Atom id of a week's entry.

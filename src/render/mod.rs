@@ -6,8 +6,8 @@ pub(crate) mod markdown;
 
 pub(crate) use markdown::{RenderOptions, render_markdown};
 
+use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
-use chrono::SecondsFormat;
 use serde::Serialize;
 
 /// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
@@ -58,9 +58,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
             url: i.url.as_deref(),
             title: &i.title,
             source: &i.source,
-            published: i
-                .published
-                .map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            published: i.published.map(rfc3339),
             summary: Some(i.summary.as_str()).filter(|s| !s.is_empty()),
             also_in: &i.also_in,
         }

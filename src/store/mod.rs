@@ -11,10 +11,11 @@ pub(crate) use search::{
 
 pub(crate) use stories::StoryRow;
 
+use crate::calendar::rfc3339;
 use crate::canon;
 use crate::config::Source;
 use crate::model::{Entry, ParsedDoc};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -66,11 +67,6 @@ fn is_busy(e: &rusqlite::Error) -> bool {
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     )
-}
-
-/// Formats a time the way it is stored (RFC 3339, UTC, seconds).
-pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Parses a stored time.
@@ -280,7 +276,7 @@ impl Store {
         doc: &ParsedDoc,
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
-        let now_s = ts(now);
+        let now_s = rfc3339(now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -320,7 +316,7 @@ impl Store {
                 failing_since = NULL, consecutive_failures = 0, not_modified_count = not_modified_count + 1,
                 url = COALESCE(?3, url)
              WHERE id = ?1",
-            params![id, ts(now), moved_to],
+            params![id, rfc3339(now), moved_to],
         )?;
         Ok(())
     }
@@ -333,7 +329,7 @@ impl Store {
         gone: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let now_s = ts(now);
+        let now_s = rfc3339(now);
         self.conn.execute(
             "UPDATE sources SET last_fetch_at = ?2, last_status = 'failing', last_error = ?3,
                 failing_since = COALESCE(failing_since, ?2), consecutive_failures = consecutive_failures + 1,

@@ -2,7 +2,8 @@
 //! ranking by bm25 (weights configured in migration 2), filtering, and folding sightings of one
 //! story into one hit.
 
-use super::{Store, StoreError, ts};
+use super::{Store, StoreError};
+use crate::calendar::rfc3339;
 use chrono::{DateTime, Utc};
 use rusqlite::{ErrorCode, params};
 use std::collections::HashSet;
@@ -178,8 +179,8 @@ impl Store {
         let mut rows = stmt
             .query(params![
                 q.fts,
-                q.since.map(ts),
-                q.until.map(ts),
+                q.since.map(rfc3339),
+                q.until.map(rfc3339),
                 q.author,
                 sources_json
             ])

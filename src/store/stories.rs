@@ -2,7 +2,8 @@
 //! (same canonical URL key, or — conservatively — the same title by the same author within
 //! three days) share one story.
 
-use super::{Result, Store, WriteStats, parse_ts, ts, url_key};
+use super::{Result, Store, WriteStats, parse_ts, url_key};
+use crate::calendar::rfc3339;
 use crate::model::{Entry, EntryKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -42,7 +43,7 @@ pub(super) fn write_entries(
     entries: &[Entry],
     now: DateTime<Utc>,
 ) -> Result<WriteStats> {
-    let now_s = ts(now);
+    let now_s = rfc3339(now);
     let mut stats = WriteStats::default();
     let mut find = tx.prepare_cached(
         "SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2",
@@ -68,7 +69,7 @@ pub(super) fn write_entries(
         let authors = e.authors.join(", ");
         let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
         let enclosures = serde_json::to_string(&e.enclosures).unwrap_or_else(|_| "[]".into());
-        let published = e.published.map(ts);
+        let published = e.published.map(rfc3339);
         match existing {
             None => {
                 let published_or_seen = e.published.unwrap_or(now);
@@ -84,7 +85,7 @@ pub(super) fn write_entries(
                     e.canonical_url,
                     authors,
                     published.clone().unwrap_or_else(|| now_s.clone()),
-                    e.updated.map(ts),
+                    e.updated.map(rfc3339),
                     e.published.is_none(),
                     e.summary,
                     e.content_html,
@@ -109,7 +110,7 @@ pub(super) fn write_entries(
                     e.canonical_url,
                     authors,
                     published,
-                    e.updated.map(ts),
+                    e.updated.map(rfc3339),
                     e.summary,
                     e.content_html,
                     e.content_text,
@@ -143,7 +144,7 @@ fn find_or_create_story(
         if let Some(id) = found {
             tx.execute(
                 "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
-                params![id, ts(published)],
+                params![id, rfc3339(published)],
             )?;
             return Ok(id);
         }
@@ -159,7 +160,7 @@ fn find_or_create_story(
             .query_row(
                 "SELECT id FROM stories WHERE title_key = ?1 AND author_key = ?2
                    AND abs(julianday(published) - julianday(?3)) <= ?4 ORDER BY id LIMIT 1",
-                params![t, a, ts(published), NEAR_DUPLICATE_DAYS],
+                params![t, a, rfc3339(published), NEAR_DUPLICATE_DAYS],
                 |r| r.get(0),
             )
             .optional()?;
@@ -169,7 +170,7 @@ fn find_or_create_story(
     }
     tx.execute(
         "INSERT INTO stories (url_key, title_key, author_key, first_seen_at, published) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key, tkey, akey, now_s, ts(published)],
+        params![key, tkey, akey, now_s, rfc3339(published)],
     )?;
     Ok(tx.last_insert_rowid())
 }
@@ -288,8 +289,8 @@ impl Store {
         aggregators: &[String],
         with_text: bool,
     ) -> Result<Vec<StoryRow>> {
-        let since_s = since.map_or_else(|| "0000".to_string(), ts);
-        let until_s = until.map_or_else(|| "9999".to_string(), ts);
+        let since_s = since.map_or_else(|| "0000".to_string(), rfc3339);
+        let until_s = until.map_or_else(|| "9999".to_string(), rfc3339);
         let text_columns = if with_text {
             "e.summary, e.content_text"
         } else {
