@@ -14,6 +14,7 @@ pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod digest;
 pub(crate) mod fetch;
+pub(crate) mod files;
 pub mod model;
 // Visibility (and the doc links to private items it breaks) inside parse is settled with the
 // parser rewrite (issue 13).

@@ -88,7 +88,8 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     }
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+            crate::files::write_atomic(path, text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
             if !ctx.quiet {
                 eprintln!(
                     "wrote {}: {} stories, {}",

@@ -21,7 +21,7 @@ pub(super) fn run(ctx: &Invocation, args: &SourcesArgs) -> anyhow::Result<Exit> 
         Some(SourcesAction::Export(a)) => {
             let opml = to_opml(&ctx.config);
             match &a.out {
-                Some(path) => std::fs::write(path, opml)
+                Some(path) => crate::files::write_atomic(path, opml.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => stdout().write_all(opml.as_bytes())?,
             }
@@ -227,9 +227,8 @@ fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
         current.push_str(&added);
         // Validate before writing so a bad import never leaves a broken feeds.toml behind.
         Config::parse(&current, &config_path.display().to_string(), dir)?;
-        let tmp = config_path.with_extension("toml.tmp");
-        std::fs::write(&tmp, &current)?;
-        std::fs::rename(&tmp, &config_path)?;
+        crate::files::write_atomic(&config_path, current.as_bytes())
+            .with_context(|| format!("writing {}", config_path.display()))?;
     }
     eprintln!("{}: {summary}", config_path.display());
     Ok(Exit::Ok)
