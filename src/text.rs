@@ -224,6 +224,37 @@ fn skip_csi_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Where escaped text goes, which decides the quotes [`escape_xml`] escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Markup {
+    /// XML element content: `&`, `<`, `>`.
+    Text,
+    /// A double-quoted XML attribute value: `"` too.
+    Attribute,
+    /// HTML content or an attribute in either quote style: `"` and `'` too.
+    Html,
+}
+
+/// The one XML/HTML escaper: `&`, `<`, `>` (and quotes, per `markup`) become entities, and what
+/// XML cannot hold is dropped (control characters other than tab, newline and CR; U+FFFE and
+/// U+FFFF).
+pub(crate) fn escape_xml(s: &str, markup: Markup) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if markup != Markup::Text => out.push_str("&quot;"),
+            '\'' if markup == Markup::Html => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes text for inline markdown so it renders as literal text, never as a link, image,
 /// emphasis or raw HTML. Control characters and bidi overrides are removed first.
 pub(crate) fn escape_markdown(s: &str) -> String {
@@ -298,6 +329,17 @@ pub(crate) fn truncate_words(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn one_escaper_for_xml_text_attributes_and_html() {
+        let s = "a<b>&\"c'\u{0}\u{ffff}\n";
+        assert_eq!(escape_xml(s, Markup::Text), "a&lt;b&gt;&amp;\"c'\n");
+        assert_eq!(
+            escape_xml(s, Markup::Attribute),
+            "a&lt;b&gt;&amp;&quot;c'\n"
+        );
+        assert_eq!(escape_xml(s, Markup::Html), "a&lt;b&gt;&amp;&quot;c&#39;\n");
+    }
 
     #[rstest]
     #[case("Fish &amp; Chips", "Fish & Chips")]

@@ -5,7 +5,7 @@ use super::{Invocation, stdout};
 use crate::cli::{ImportArgs, SourcesAction, SourcesArgs};
 use crate::config::{Config, parse_location};
 use crate::store::parse_ts;
-use crate::text::for_terminal;
+use crate::text::{Markup, escape_xml, for_terminal};
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
 use chrono::Utc;
@@ -235,7 +235,7 @@ fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
 }
 
 fn xml_attr(s: &str) -> String {
-    html_escape::encode_double_quoted_attribute(&crate::text::for_terminal(s, false)).into_owned()
+    escape_xml(&for_terminal(s, false), Markup::Attribute)
 }
 
 /// The sources as an OPML 2.0 document.

@@ -6,7 +6,7 @@ use super::html::render_html;
 use super::markdown::{RenderOptions, escape_paragraph, render_items, render_markdown};
 use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
-use crate::text::for_terminal;
+use crate::text::{Markup, escape_xml, for_terminal};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write as _;
 
@@ -130,18 +130,7 @@ pub(crate) fn search_page(query: &str, items: &[Item], newest: Option<NaiveDate>
 
 /// Escapes text for XML element content.
 fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    escape_xml(s, Markup::Text)
 }
 
 /// The Atom id of a week's entry.
