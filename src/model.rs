@@ -168,6 +168,67 @@ pub struct DocMeta {
     pub format: DocFormat,
 }
 
+/// One sighting of a story: an entry as stored, from one source.
+#[derive(Debug, Clone)]
+pub struct Sighting {
+    /// Source id.
+    pub source: String,
+    /// The entry's id in its document.
+    pub entry_id: String,
+    /// When pydigest first saw it.
+    pub seen_at: DateTime<Utc>,
+    /// Newsletter section, if any.
+    pub section: Option<String>,
+    /// Sponsored / house ad.
+    pub sponsored: bool,
+    /// Entry kind.
+    pub kind: EntryKind,
+    /// Title as this source gave it.
+    pub title: Option<String>,
+    /// URL as this source gave it.
+    pub url: Option<String>,
+    /// Authors, comma-separated.
+    pub authors: String,
+    /// Publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Plain-text summary.
+    pub summary: Option<String>,
+    /// Plain-text body.
+    pub content_text: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Date was the first-seen time, not the feed's.
+    pub date_is_first_seen: bool,
+    /// Database row id of the entry.
+    pub rowid: i64,
+    /// Canonical URL of this sighting.
+    pub canonical_url: Option<String>,
+}
+
+/// A story with all its sightings; title/url come from the best sighting.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// Story id.
+    pub id: i64,
+    /// Title of the representative sighting.
+    pub title: Option<String>,
+    /// URL of the representative sighting.
+    pub url: Option<String>,
+    /// Canonical URL.
+    pub canonical_url: Option<String>,
+    /// Earliest publication time over the sightings.
+    pub published: Option<DateTime<Utc>>,
+    /// Every sighting, representative first.
+    pub sightings: Vec<Sighting>,
+}
+
+impl Story {
+    /// The sighting the story is shown as.
+    pub fn main(&self) -> &Sighting {
+        &self.sightings[0]
+    }
+}
+
 /// The result of parsing one document: metadata, what was wrong but survived, and the entries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParsedDoc {

@@ -13,8 +13,9 @@ use crate::calendar::{CalendarError, DigestRange, parse_day, parse_weeks, weeks_
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::digest::{DigestOptions, build_digest};
 use crate::files::write_files;
+use crate::model::Story;
 use crate::render::export::{atom_feed, search_file_name, search_page, week_file_name, week_page};
-use crate::store::{Store, StoryRow};
+use crate::store::Store;
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
@@ -168,7 +169,7 @@ fn week_digests(
 /// The search page for `stories` (newest first), or `None` when none is left to show.
 fn search_file(
     query: &str,
-    stories: Vec<StoryRow>,
+    stories: Vec<Story>,
     ctx: &Invocation,
     tz: Tz,
     opts: DigestOptions,
@@ -200,7 +201,7 @@ fn matching_stories(
     query: &str,
     range: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
     aggregators: &[String],
-) -> anyhow::Result<Vec<crate::store::StoryRow>> {
+) -> anyhow::Result<Vec<Story>> {
     /// A search page lists at most this many stories.
     const MAX_STORIES: usize = 500;
     let Some(fts) = crate::store::plain_to_fts(query) else {

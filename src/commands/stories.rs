@@ -25,7 +25,7 @@ pub(super) fn run(ctx: &Invocation, args: &StoriesArgs) -> anyhow::Result<Exit> 
     let stories = store.stories_between(since, until, &aggregators)?;
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &stories)?;
+        serde_json::to_writer_pretty(&mut out, &crate::render::stories_json(&stories))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }

@@ -7,8 +7,7 @@ pub(crate) mod topics;
 
 use crate::calendar::{DigestRange, date_span, local_midnight};
 use crate::config::Config;
-use crate::model::{EntryKind, SourceKind};
-use crate::store::StoryRow;
+use crate::model::{EntryKind, SourceKind, Story};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use topics::{Classification, Classifier, OTHER, StoryText};
@@ -136,7 +135,7 @@ impl Digest {
 
 /// Drops what the digest never shows: whole newsletter issues, and (unless asked) sponsored
 /// sightings and job ads. Returns `None` when nothing is left.
-pub(crate) fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<StoryRow> {
+pub(crate) fn prepare_story(mut story: Story, opts: DigestOptions) -> Option<Story> {
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
@@ -159,7 +158,7 @@ pub(crate) fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<
 }
 
 /// Distinct source ids of a story, in sighting order.
-pub(crate) fn story_sources(story: &StoryRow) -> Vec<&str> {
+pub(crate) fn story_sources(story: &Story) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for s in &story.sightings {
         if !out.contains(&s.source.as_str()) {
@@ -170,7 +169,7 @@ pub(crate) fn story_sources(story: &StoryRow) -> Vec<&str> {
 }
 
 /// Classifies a story: main title, its summary plus newsletter blurbs, all tags, main body.
-pub(crate) fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classification {
+pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classification {
     let main = story.main();
     let mut summary = main.summary.clone().unwrap_or_default();
     for s in story.sightings.iter().skip(1) {
@@ -200,7 +199,7 @@ pub(crate) fn classify_story(classifier: &Classifier, story: &StoryRow) -> Class
     classifier.classify(&text, &story_sources(story))
 }
 
-fn is_podcast(story: &StoryRow, config: &Config) -> bool {
+fn is_podcast(story: &Story, config: &Config) -> bool {
     let main = story.main();
     main.kind == EntryKind::Episode
         || config
@@ -230,15 +229,15 @@ fn rank_key(
     )
 }
 
-fn in_range(story: &StoryRow, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+fn in_range(story: &Story, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
     story.published.is_some_and(|p| p >= since && p < until)
 }
 
 /// Builds the digest. `stories` are the range's stories (as `Store::stories_between` returns
 /// them); `history` the stories of the [`TREND_WEEKS`] weeks before it, for trending terms.
 pub(crate) fn build_digest(
-    stories: Vec<StoryRow>,
-    history: &[StoryRow],
+    stories: Vec<Story>,
+    history: &[Story],
     config: &Config,
     range: &DigestRange,
     opts: DigestOptions,

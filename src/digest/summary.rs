@@ -2,8 +2,7 @@
 //! pick the one or two sentences that best represent the text. Never cuts a word in half and
 //! never exceeds [`MAX_SUMMARY`] characters.
 
-use crate::model::EntryKind;
-use crate::store::StoryRow;
+use crate::model::{EntryKind, Story};
 use crate::text::{collapse_ws, truncate_words};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -151,7 +150,7 @@ pub(crate) fn extract(text: &str, title: &str, max: usize) -> String {
 
 /// The summary shown for a story: a newsletter blurb when one exists, else extracted from the
 /// main sighting's summary (when it is substantial) or its body.
-pub(crate) fn summarize(story: &StoryRow) -> String {
+pub(crate) fn summarize(story: &Story) -> String {
     let title = story.title.as_deref().unwrap_or("");
     for s in &story.sightings {
         if s.kind == EntryKind::Link

@@ -359,7 +359,7 @@ fn corpus_topics_are_explained_by_their_terms() {
 }
 
 /// True when the story mentions "uvicorn" but never "uv" as a word.
-fn story_text_has_only_uvicorn(story: &StoryRow) -> bool {
+fn story_text_has_only_uvicorn(story: &Story) -> bool {
     let mut text = String::new();
     for s in &story.sightings {
         for part in [&s.title, &s.summary, &s.content_text]

@@ -8,6 +8,7 @@ pub(crate) use markdown::{RenderOptions, render_markdown};
 
 use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
+use crate::model::{Sighting, Story};
 use serde::Serialize;
 
 /// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
@@ -107,4 +108,48 @@ pub(crate) fn byline(
         parts.push(esc(&i.date));
     }
     parts.join(" · ")
+}
+
+/// `pydigest stories --json`: one story with the sightings that carried it.
+#[derive(Debug, Serialize)]
+pub(crate) struct StoryJson<'a> {
+    id: i64,
+    title: Option<&'a str>,
+    url: Option<&'a str>,
+    canonical_url: Option<&'a str>,
+    sightings: Vec<SightingJson<'a>>,
+}
+
+/// One sighting in [`StoryJson`].
+#[derive(Debug, Serialize)]
+pub(crate) struct SightingJson<'a> {
+    source: &'a str,
+    entry_id: &'a str,
+    seen_at: String,
+    section: Option<&'a str>,
+    sponsored: bool,
+}
+
+fn sighting_json(s: &Sighting) -> SightingJson<'_> {
+    SightingJson {
+        source: &s.source,
+        entry_id: &s.entry_id,
+        seen_at: rfc3339(s.seen_at),
+        section: s.section.as_deref(),
+        sponsored: s.sponsored,
+    }
+}
+
+/// The JSON shape of `stories`.
+pub(crate) fn stories_json(stories: &[Story]) -> Vec<StoryJson<'_>> {
+    stories
+        .iter()
+        .map(|s| StoryJson {
+            id: s.id,
+            title: s.title.as_deref(),
+            url: s.url.as_deref(),
+            canonical_url: s.canonical_url.as_deref(),
+            sightings: s.sightings.iter().map(sighting_json).collect(),
+        })
+        .collect()
 }

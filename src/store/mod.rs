@@ -9,8 +9,6 @@ pub(crate) use search::{
     HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,
 };
 
-pub(crate) use stories::StoryRow;
-
 use crate::calendar::rfc3339;
 use crate::canon;
 use crate::config::Source;

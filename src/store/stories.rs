@@ -4,7 +4,7 @@
 
 use super::{Result, Store, WriteStats, parse_ts, url_key};
 use crate::calendar::rfc3339;
-use crate::model::{Entry, EntryKind};
+use crate::model::{Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -175,77 +175,16 @@ fn find_or_create_story(
     Ok(tx.last_insert_rowid())
 }
 
-/// One sighting of a story: a stored entry.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Sighting {
-    /// Source id.
-    pub source: String,
-    /// The entry's id in its document.
-    pub entry_id: String,
-    /// When pydigest first saw it.
-    pub seen_at: String,
-    /// Newsletter section, if any.
-    pub section: Option<String>,
-    /// Sponsored / house ad.
-    pub sponsored: bool,
-    /// Entry kind.
-    #[serde(skip)]
-    pub kind: EntryKind,
-    /// Title as this source gave it.
-    #[serde(skip)]
-    pub title: Option<String>,
-    /// URL as this source gave it.
-    #[serde(skip)]
-    pub url: Option<String>,
-    /// Authors, comma-separated.
-    #[serde(skip)]
-    pub authors: String,
-    /// Publication time.
-    #[serde(skip)]
-    pub published: Option<DateTime<Utc>>,
-    /// Plain-text summary.
-    #[serde(skip)]
-    pub summary: Option<String>,
-    /// Plain-text body.
-    #[serde(skip)]
-    pub content_text: Option<String>,
-    /// Tags.
-    #[serde(skip)]
-    pub tags: Vec<String>,
-    /// Date was the first-seen time, not the feed's.
-    #[serde(skip)]
-    pub date_is_first_seen: bool,
-    /// Database row id of the entry.
-    #[serde(skip)]
-    pub rowid: i64,
-    /// Canonical URL of this sighting.
-    #[serde(skip)]
-    pub canonical_url: Option<String>,
-}
-
-/// A story with all its sightings; title/url come from the best sighting.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct StoryRow {
-    /// Story id.
-    pub id: i64,
-    /// Title of the representative sighting.
-    pub title: Option<String>,
-    /// URL of the representative sighting.
-    pub url: Option<String>,
-    /// Canonical URL.
-    pub canonical_url: Option<String>,
-    /// Earliest publication time over the sightings.
-    #[serde(skip)]
-    pub published: Option<DateTime<Utc>>,
-    /// Every sighting, representative first.
-    pub sightings: Vec<Sighting>,
-}
-
-impl StoryRow {
-    /// The sighting the story is shown as.
-    pub(crate) fn main(&self) -> &Sighting {
-        &self.sightings[0]
-    }
+/// A stored time column; a value that is not the RFC 3339 pydigest writes is a conversion error.
+fn stored_time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = r.get(i)?;
+    parse_ts(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not an RFC 3339 time: {s:?}").into(),
+        )
+    })
 }
 
 /// Orders sightings so the original article (a post or episode from its own feed) comes first,
@@ -267,7 +206,7 @@ impl Store {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
-    ) -> Result<Vec<StoryRow>> {
+    ) -> Result<Vec<Story>> {
         self.load_stories(since, until, aggregators, true)
     }
 
@@ -278,7 +217,7 @@ impl Store {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
-    ) -> Result<Vec<StoryRow>> {
+    ) -> Result<Vec<Story>> {
         self.load_stories(since, until, aggregators, false)
     }
 
@@ -288,7 +227,7 @@ impl Store {
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
         with_text: bool,
-    ) -> Result<Vec<StoryRow>> {
+    ) -> Result<Vec<Story>> {
         let since_s = since.map_or_else(|| "0000".to_string(), rfc3339);
         let until_s = until.map_or_else(|| "9999".to_string(), rfc3339);
         let text_columns = if with_text {
@@ -304,7 +243,7 @@ impl Store {
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
              ORDER BY e.story_id, e.id"
         ))?;
-        let mut stories: Vec<StoryRow> = Vec::new();
+        let mut stories: Vec<Story> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         let rows = stmt.query_map(params![since_s, until_s], |r| {
             let tags: String = r.get(13)?;
@@ -314,7 +253,7 @@ impl Store {
                 Sighting {
                     source: r.get(1)?,
                     entry_id: r.get(2)?,
-                    seen_at: r.get(3)?,
+                    seen_at: stored_time(r, 3)?,
                     section: r.get(4)?,
                     sponsored: r.get(5)?,
                     kind: EntryKind::parse(&r.get::<_, String>(6)?),
@@ -334,7 +273,7 @@ impl Store {
         for row in rows {
             let (story_id, sighting) = row?;
             let i = *index.entry(story_id).or_insert_with(|| {
-                stories.push(StoryRow {
+                stories.push(Story {
                     id: story_id,
                     title: None,
                     url: None,
@@ -355,7 +294,7 @@ impl Store {
                         rank(x.kind),
                         aggregators.contains(&x.source),
                         x.published,
-                        x.seen_at.clone(),
+                        x.seen_at,
                         x.rowid,
                     )
                 };
@@ -378,7 +317,7 @@ impl Store {
     }
 
     /// One story with every sighting, or `None` when the id is unknown.
-    pub(crate) fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<StoryRow>> {
+    pub(crate) fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<Story>> {
         let first: Option<String> = self.conn().query_row(
             "SELECT MIN(published) FROM entries WHERE story_id = ?1",
             [id],
