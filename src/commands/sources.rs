@@ -4,7 +4,7 @@
 use super::{Invocation, stdout};
 use crate::cli::{ImportArgs, SourcesAction, SourcesArgs};
 use crate::config::{Config, parse_location};
-use crate::store::parse_ts;
+use crate::store::SourceStatus;
 use crate::text::{Markup, escape_xml, for_terminal};
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
@@ -35,7 +35,7 @@ fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
     let health = store.source_health(&ctx.config.sources)?;
     let mut out = stdout();
     if json {
-        serde_json::to_writer_pretty(&mut out, &health)?;
+        serde_json::to_writer_pretty(&mut out, &crate::render::sources_json(&health))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
@@ -48,30 +48,25 @@ fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
     )?;
     let mut long_failing = Vec::new();
     for h in &health {
-        let status = match (
-            h.status.as_str(),
-            h.failing_since.as_deref().and_then(parse_ts),
-        ) {
-            ("failing", Some(since)) => {
+        let status = match (h.status, h.failing_since) {
+            (SourceStatus::Failing, Some(since)) => {
                 let days = (now - since).num_days();
                 if days >= failing_days {
                     long_failing.push((h.id.clone(), days));
                 }
                 format!("failing since {}", since.format("%Y-%m-%d"))
             }
-            ("dead", _) => "dead (410 Gone)".to_string(),
-            (s, _) => s.to_string(),
+            (SourceStatus::Dead, _) => "dead (410 Gone)".to_string(),
+            (s, _) => s.as_str().to_string(),
         };
         let last_new = h
             .last_new_entry
-            .as_deref()
-            .and_then(parse_ts)
             .map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d").to_string());
         writeln!(
             out,
             "{:<24} {:<10} {:>7}  {:<22} {}",
             for_terminal(&h.id, false),
-            h.kind,
+            h.kind.as_str(),
             h.entries,
             status,
             last_new

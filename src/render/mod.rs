@@ -9,6 +9,7 @@ pub(crate) use markdown::{RenderOptions, render_markdown};
 use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
 use crate::model::{Sighting, Story};
+use crate::store::SourceHealth;
 use serde::Serialize;
 
 /// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
@@ -150,6 +151,36 @@ pub(crate) fn stories_json(stories: &[Story]) -> Vec<StoryJson<'_>> {
             url: s.url.as_deref(),
             canonical_url: s.canonical_url.as_deref(),
             sightings: s.sightings.iter().map(sighting_json).collect(),
+        })
+        .collect()
+}
+
+/// `pydigest sources --json`: one source's health.
+#[derive(Debug, Serialize)]
+pub(crate) struct SourceJson<'a> {
+    id: &'a str,
+    url: &'a str,
+    kind: &'static str,
+    status: &'static str,
+    entries: i64,
+    last_error: Option<&'a str>,
+    not_modified_count: i64,
+    last_success: Option<String>,
+}
+
+/// The JSON shape of `sources`.
+pub(crate) fn sources_json(health: &[SourceHealth]) -> Vec<SourceJson<'_>> {
+    health
+        .iter()
+        .map(|h| SourceJson {
+            id: &h.id,
+            url: &h.url,
+            kind: h.kind.as_str(),
+            status: h.status.as_str(),
+            entries: h.entries,
+            last_error: h.last_error.as_deref(),
+            not_modified_count: h.not_modified_count,
+            last_success: h.last_success.map(rfc3339),
         })
         .collect()
 }

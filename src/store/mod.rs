@@ -12,7 +12,7 @@ pub(crate) use search::{
 use crate::calendar::rfc3339;
 use crate::canon;
 use crate::config::Source;
-use crate::model::{Entry, ParsedDoc};
+use crate::model::{Entry, ParsedDoc, SourceKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -114,17 +114,56 @@ pub(crate) struct WriteStats {
     pub updated: usize,
 }
 
+/// Where a source stands after its last fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceStatus {
+    /// Never fetched.
+    Never,
+    /// Fetched and stored.
+    Ok,
+    /// 304, or an unchanged file.
+    Unchanged,
+    /// The last fetch failed.
+    Failing,
+    /// Answered 410 Gone: no longer fetched until its URL changes.
+    Dead,
+}
+
+impl SourceStatus {
+    /// The name `sources` prints and the database stores.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::Never => "never",
+            SourceStatus::Ok => "ok",
+            SourceStatus::Unchanged => "unchanged",
+            SourceStatus::Failing => "failing",
+            SourceStatus::Dead => "dead",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "never" => SourceStatus::Never,
+            "ok" => SourceStatus::Ok,
+            "unchanged" => SourceStatus::Unchanged,
+            "failing" => SourceStatus::Failing,
+            "dead" => SourceStatus::Dead,
+            _ => return None,
+        })
+    }
+}
+
 /// A source's health, as `pydigest sources` shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct SourceHealth {
     /// Source id.
     pub id: String,
     /// Current URL.
     pub url: String,
     /// Kind.
-    pub kind: String,
-    /// ok | unchanged | failing | never | dead.
-    pub status: String,
+    pub kind: SourceKind,
+    /// Where it stands.
+    pub status: SourceStatus,
     /// Entries stored.
     pub entries: i64,
     /// The last error, if failing.
@@ -132,13 +171,40 @@ pub(crate) struct SourceHealth {
     /// How many 304 answers so far.
     pub not_modified_count: i64,
     /// Last successful fetch.
-    pub last_success: Option<String>,
+    pub last_success: Option<DateTime<Utc>>,
     /// When the current run of failures started.
-    #[serde(skip)]
-    pub failing_since: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
     /// Newest entry first seen.
-    #[serde(skip)]
-    pub last_new_entry: Option<String>,
+    pub last_new_entry: Option<DateTime<Utc>>,
+}
+
+/// A stored time column; a value that is not the RFC 3339 pydigest writes is a conversion error.
+pub(super) fn stored_time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = r.get(i)?;
+    parse_ts(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not an RFC 3339 time: {s:?}").into(),
+        )
+    })
+}
+
+/// A nullable stored time column (see [`stored_time`]).
+fn stored_time_opt(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(_) => stored_time(r, i).map(Some),
+    }
+}
+
+/// A column that must hold one of a fixed set of names.
+fn conversion_error(i: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        format!("not a {what}: {value:?}").into(),
+    )
 }
 
 impl Store {
@@ -351,21 +417,24 @@ impl Store {
             let row = stmt
                 .query_row([&src.id], |r| {
                     let dead: Option<String> = r.get(8)?;
+                    let kind: String = r.get(1)?;
                     let status: String = r.get(2)?;
                     Ok(SourceHealth {
                         id: src.id.clone(),
                         url: r.get(0)?,
-                        kind: r.get(1)?,
+                        kind: SourceKind::parse(&kind)
+                            .ok_or_else(|| conversion_error(1, "source kind", &kind))?,
                         status: if dead.is_some() {
-                            "dead".into()
+                            SourceStatus::Dead
                         } else {
-                            status
+                            SourceStatus::parse(&status)
+                                .ok_or_else(|| conversion_error(2, "source status", &status))?
                         },
                         last_error: r.get(3)?,
                         not_modified_count: r.get(4)?,
-                        last_success: r.get(5)?,
-                        failing_since: r.get(6)?,
-                        last_new_entry: r.get(7)?,
+                        last_success: stored_time_opt(r, 5)?,
+                        failing_since: stored_time_opt(r, 6)?,
+                        last_new_entry: stored_time_opt(r, 7)?,
                         entries: r.get(9)?,
                     })
                 })
@@ -373,8 +442,8 @@ impl Store {
             out.push(row.unwrap_or_else(|| SourceHealth {
                 id: src.id.clone(),
                 url: src.url.clone(),
-                kind: src.kind.as_str().into(),
-                status: "never".into(),
+                kind: src.kind,
+                status: SourceStatus::Never,
                 entries: 0,
                 last_error: None,
                 not_modified_count: 0,

@@ -2,7 +2,7 @@
 //! (same canonical URL key, or — conservatively — the same title by the same author within
 //! three days) share one story.
 
-use super::{Result, Store, WriteStats, parse_ts, url_key};
+use super::{Result, Store, WriteStats, parse_ts, stored_time, url_key};
 use crate::calendar::rfc3339;
 use crate::model::{Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
@@ -173,18 +173,6 @@ fn find_or_create_story(
         params![key, tkey, akey, now_s, rfc3339(published)],
     )?;
     Ok(tx.last_insert_rowid())
-}
-
-/// A stored time column; a value that is not the RFC 3339 pydigest writes is a conversion error.
-fn stored_time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(i)?;
-    parse_ts(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("not an RFC 3339 time: {s:?}").into(),
-        )
-    })
 }
 
 /// Orders sightings so the original article (a post or episode from its own feed) comes first,
