@@ -68,7 +68,7 @@ pub(super) fn run(ctx: &Invocation, args: &InspectArgs) -> anyhow::Result<Exit> 
         .map_err(|e| anyhow::anyhow!("{}: {e}", for_terminal(target, false)))?;
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &crate::model::InspectView::from(&doc))?;
+        serde_json::to_writer_pretty(&mut out, &crate::render::inspect_json(&doc))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }

@@ -8,7 +8,7 @@ pub(crate) use markdown::{RenderOptions, render_markdown};
 
 use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
-use crate::model::{Sighting, Story};
+use crate::model::{EntryKind, ParsedDoc, Sighting, Story};
 use crate::store::SourceHealth;
 use serde::Serialize;
 
@@ -183,4 +183,41 @@ pub(crate) fn sources_json(health: &[SourceHealth]) -> Vec<SourceJson<'_>> {
             last_success: h.last_success.map(rfc3339),
         })
         .collect()
+}
+
+/// The `inspect --json` shape: document metadata, warnings and entries, dates RFC 3339 UTC.
+/// Split newsletter/page items also carry `kind`, `section` and `sponsored`.
+pub(crate) fn inspect_json(doc: &ParsedDoc) -> serde_json::Value {
+    use serde_json::json;
+    let time = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(rfc3339);
+    let entries: Vec<serde_json::Value> = doc
+        .entries
+        .iter()
+        .map(|e| {
+            let mut v = json!({
+                "id": e.id,
+                "title": e.title,
+                "url": e.url,
+                "authors": e.authors,
+                "published": time(e.published),
+                "updated": time(e.updated),
+                "summary": e.summary,
+                "content_text": e.content_text,
+                "content_html": e.content_html,
+                "tags": e.tags,
+                "enclosures": e.enclosures,
+            });
+            if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
+                v["kind"] = e.kind.as_str().into();
+                v["section"] = e.section.clone().into();
+                v["sponsored"] = e.sponsored.into();
+            }
+            v
+        })
+        .collect();
+    json!({
+        "source": doc.meta,
+        "warnings": doc.warnings,
+        "entries": entries,
+    })
 }
