@@ -1,10 +1,10 @@
 //! `pydigest search`: full-text search over every stored sighting, one hit per story.
 
 use super::{Invocation, arg_error, stdout};
-use crate::calendar::parse_bound;
+use crate::calendar::{parse_bound, rfc3339};
 use crate::cli::SearchArgs;
 use crate::store::{
-    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, parse_ts, plain_to_fts,
+    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,
 };
 use crate::text::{escape_markdown, for_terminal, markdown_link};
 use crate::{Exit, UsageError};
@@ -199,8 +199,8 @@ fn squeeze_into(out: &mut String, s: &str) {
     }
 }
 
-fn day(published: Option<&str>, tz: Tz) -> String {
-    published.and_then(parse_ts).map_or_else(
+fn day(published: Option<DateTime<Utc>>, tz: Tz) -> String {
+    published.map_or_else(
         || "----------".into(),
         |t| t.with_timezone(&tz).format("%Y-%m-%d").to_string(),
     )
@@ -218,7 +218,7 @@ fn write_text(
     let mut meta = format!(
         "    {} · {}",
         for_terminal(&h.source, false),
-        day(h.published.as_deref(), tz)
+        day(h.published, tz)
     );
     if let Some(url) = &h.url {
         meta.push_str(" · ");
@@ -244,7 +244,7 @@ fn write_markdown(out: &mut impl Write, h: &SearchHit, tz: Tz) -> std::io::Resul
         "- {} · {} · {}",
         markdown_link(title.trim(), h.url.as_deref()),
         escape_markdown(&h.source),
-        day(h.published.as_deref(), tz)
+        day(h.published, tz)
     );
     if !h.also_in.is_empty() {
         line.push_str(&format!(
@@ -266,7 +266,7 @@ fn to_json(h: &SearchHit) -> serde_json::Value {
         "title": h.title,
         "url": h.url,
         "source": h.source,
-        "published": h.published,
+        "published": h.published.map(rfc3339),
         "snippet": render_snippet(&h.snippet, Style::Plain),
         "sightings": h.sightings,
         "also_in": h.also_in,

@@ -89,7 +89,7 @@ pub(crate) struct FetchState {
     /// Stored Last-Modified.
     pub last_modified: Option<String>,
     /// Set when the server answered 410 Gone.
-    pub dead_since: Option<String>,
+    pub dead_since: Option<DateTime<Utc>>,
 }
 
 /// What a successful fetch brings besides the document.
@@ -324,7 +324,7 @@ impl Store {
                         url: r.get(0)?,
                         etag: r.get(1)?,
                         last_modified: r.get(2)?,
-                        dead_since: r.get(3)?,
+                        dead_since: stored_time_opt(r, 3)?,
                     })
                 },
             )

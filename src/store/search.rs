@@ -2,7 +2,7 @@
 //! ranking by bm25 (weights configured in migration 2), filtering, and folding sightings of one
 //! story into one hit.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, parse_ts};
 use crate::calendar::rfc3339;
 use chrono::{DateTime, Utc};
 use rusqlite::{ErrorCode, params};
@@ -63,7 +63,7 @@ pub(crate) struct SearchHit {
     /// Source of the best sighting.
     pub source: String,
     /// Publication time (RFC 3339) of the best sighting.
-    pub published: Option<String>,
+    pub published: Option<DateTime<Utc>>,
     /// Snippet with matches between [`HL_START`] and [`HL_END`].
     pub snippet: String,
     /// How many sightings the story has in all.
@@ -200,7 +200,7 @@ impl Store {
                     title: r.get(3)?,
                     url: r.get(4)?,
                     source: r.get(2)?,
-                    published: r.get(5)?,
+                    published: r.get::<_, Option<String>>(5)?.as_deref().and_then(parse_ts),
                     snippet: String::new(),
                     sightings: 1,
                     also_in: Vec::new(),
