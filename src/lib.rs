@@ -1,15 +1,15 @@
 //! pydigest: Python ecosystem news, fetched, merged, grouped by topic and summarised.
 //!
 //! Data flows one way: feeds.toml → config → fetch → [`parse`] → store → digest → render.
-//! [`run`] is the single place where errors become a message and an exit code.
+//! `run` is the single place where errors become a message and an exit code.
 //!
-//! Crate-private by default: the public API is what the binary ([`cli`], [`run`]) and the
+//! Crate-private by default: the public API is what the binary ([`main`]) and the
 //! sibling crates in `fuzz/` and `bench/server` ([`parse`], [`model`]) use, so the compiler
 //! reports everything else that nothing calls.
 
 pub(crate) mod calendar;
 pub(crate) mod canon;
-pub mod cli;
+pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod digest;
@@ -56,8 +56,13 @@ impl From<Exit> for ExitCode {
 #[error("{0}")]
 pub(crate) struct UsageError(pub(crate) String);
 
+/// The binary's whole job: parses the command line, runs it, and returns the exit code.
+pub fn main() -> ExitCode {
+    run(<cli::Cli as clap::Parser>::parse())
+}
+
 /// Runs a parsed command line and maps any error to one message on stderr and an exit code.
-pub fn run(cli: cli::Cli) -> ExitCode {
+fn run(cli: cli::Cli) -> ExitCode {
     init_logging(cli.verbose, cli.quiet);
     match commands::run(cli) {
         Ok(code) => code.into(),
