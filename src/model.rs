@@ -230,10 +230,9 @@ impl Story {
 }
 
 /// The result of parsing one document: metadata, what was wrong but survived, and the entries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedDoc {
-    /// Document-level metadata (serialised as `source`, as it always was).
-    #[serde(rename = "source")]
+    /// Document-level metadata.
     pub meta: DocMeta,
     /// Problems that were recovered from.
     pub warnings: Vec<String>,

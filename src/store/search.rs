@@ -52,7 +52,7 @@ pub(crate) struct SearchQuery {
 }
 
 /// One story found, shown as its best-ranked matching sighting.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct SearchHit {
     /// Story id.
     pub story_id: i64,
