@@ -16,7 +16,7 @@ fn is_tracking(key: &str) -> bool {
 
 /// Resolves `href` against `base` (when given) and returns an absolute http(s) URL, or `None`
 /// when the result is not a web URL.
-pub fn absolutize(href: &str, base: Option<&Url>) -> Option<Url> {
+pub(crate) fn absolutize(href: &str, base: Option<&Url>) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() {
         return None;
@@ -31,7 +31,7 @@ pub fn absolutize(href: &str, base: Option<&Url>) -> Option<Url> {
 
 /// The canonical form of an article URL: lower-case host, no fragment, no tracking parameters,
 /// no default port. Returns `None` for URLs that are not http(s).
-pub fn canonical_url(url: &str) -> Option<String> {
+pub(crate) fn canonical_url(url: &str) -> Option<String> {
     let mut u = Url::parse(url.trim()).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
         return None;
@@ -52,7 +52,7 @@ pub fn canonical_url(url: &str) -> Option<String> {
 }
 
 /// True for FeedBurner/feedproxy wrapper links that hide the real article URL.
-pub fn is_feedburner_wrapper(url: &str) -> bool {
+pub(crate) fn is_feedburner_wrapper(url: &str) -> bool {
     Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
@@ -65,7 +65,7 @@ pub fn is_feedburner_wrapper(url: &str) -> bool {
 
 /// The key a story is merged on: the canonical URL without scheme, `www.`/`amp.`/`m.` host
 /// prefixes, AMP path or query markers, `index.html`, or a trailing slash.
-pub fn story_key(canonical: &str) -> Option<String> {
+pub(crate) fn story_key(canonical: &str) -> Option<String> {
     let u = Url::parse(canonical).ok()?;
     let host = u.host_str()?.to_ascii_lowercase();
     let host = host

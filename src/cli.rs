@@ -1,5 +1,9 @@
 //! Command-line types (clap derive) and nothing else.
 
+// The doc comments here are clap's --help text, written for a terminal ("[[topic]]",
+// "DIR/search-<words>.md"); escaping them for rustdoc would change what users see.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -15,7 +19,7 @@ use std::path::PathBuf;
 #[command(
     after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored)."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// feeds.toml to use (else $PYDIGEST_CONFIG, ./feeds.toml, the user config dir, the built-in catalogue).
     #[arg(long, global = true, env = "PYDIGEST_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -35,7 +39,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write a starter feeds.toml (the built-in catalogue).
     Init(InitArgs),
     /// Fetch sources concurrently and store new entries.
@@ -59,7 +63,7 @@ pub enum Command {
 
 /// `pydigest init`.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Where to write it.
     #[arg(default_value = "feeds.toml", value_name = "PATH")]
     pub path: PathBuf,
@@ -70,7 +74,7 @@ pub struct InitArgs {
 
 /// `pydigest fetch`.
 #[derive(Debug, Args)]
-pub struct FetchArgs {
+pub(crate) struct FetchArgs {
     /// Only these sources (repeatable).
     #[arg(long = "source", value_name = "ID")]
     pub sources: Vec<String>,
@@ -78,7 +82,7 @@ pub struct FetchArgs {
 
 /// `pydigest sources`.
 #[derive(Debug, Args)]
-pub struct SourcesArgs {
+pub(crate) struct SourcesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -89,7 +93,7 @@ pub struct SourcesArgs {
 
 /// `pydigest sources import|export`.
 #[derive(Debug, Subcommand)]
-pub enum SourcesAction {
+pub(crate) enum SourcesAction {
     /// Add sources from an OPML file or a Planet `name<TAB>url` TSV to feeds.toml.
     Import(ImportArgs),
     /// Write the sources as OPML to stdout or a file.
@@ -98,7 +102,7 @@ pub enum SourcesAction {
 
 /// `pydigest sources import`.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// An .opml/.xml file, or a .tsv of `name<TAB>feed_url` lines.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -109,7 +113,7 @@ pub struct ImportArgs {
 
 /// `pydigest sources export`.
 #[derive(Debug, Args)]
-pub struct ExportSourcesArgs {
+pub(crate) struct ExportSourcesArgs {
     /// OPML 2.0 (the only format, and the default).
     #[arg(long, default_value_t = true)]
     pub opml: bool,
@@ -118,22 +122,9 @@ pub struct ExportSourcesArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The kind a document is read as.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum KindArg {
-    /// RSS/Atom/JSON feed.
-    Feed,
-    /// Newsletter: issues split into their links.
-    Newsletter,
-    /// Podcast feed.
-    Podcast,
-    /// HTML page scraped for links.
-    Page,
-}
-
 /// `pydigest inspect`.
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// A file path or an http(s) URL.
     #[arg(value_name = "PATH|URL")]
     pub target: String,
@@ -142,12 +133,12 @@ pub struct InspectArgs {
     pub json: bool,
     /// Read it as this kind of source (default: detected).
     #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
+    pub kind: Option<crate::model::SourceKind>,
 }
 
 /// `pydigest stories`.
 #[derive(Debug, Args)]
-pub struct StoriesArgs {
+pub(crate) struct StoriesArgs {
     /// Only stories published on or after this date (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
@@ -161,7 +152,7 @@ pub struct StoriesArgs {
 
 /// `pydigest digest`.
 #[derive(Debug, Args)]
-pub struct DigestArgs {
+pub(crate) struct DigestArgs {
     /// ISO week, e.g. 2025-W42 (default: the last complete week in the configured time zone).
     #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["since", "until"])]
     pub week: Option<String>,
@@ -196,7 +187,7 @@ pub struct DigestArgs {
 
 /// `pydigest explain`.
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// Story id (as in `digest --json`).
     #[arg(value_name = "STORY_ID")]
     pub story: i64,
@@ -207,7 +198,7 @@ pub struct ExplainArgs {
 #[command(
     after_help = "Plain queries: every word must match (stemmed: `thread` finds `threading`), \"a quoted phrase\" matches as a phrase, and punctuation or AND/OR/NOT are just words. A bare word ending in * is a prefix (pyth*). With --fts the query is raw SQLite FTS5 syntax: AND, OR, NOT, prefix*, NEAR(a b, 5), title:word."
 )]
-pub struct SearchArgs {
+pub(crate) struct SearchArgs {
     /// What to look for.
     #[arg(value_name = "QUERY", num_args = 1.., required = true)]
     pub query: Vec<String>,
@@ -242,7 +233,7 @@ pub struct SearchArgs {
 
 /// What `pydigest export` writes.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
-pub enum ExportFormat {
+pub(crate) enum ExportFormat {
     /// One page per week, `DIR/2025-W42.md`, with YAML front matter (MkDocs, Hugo, Jekyll).
     #[default]
     Markdown,
@@ -255,7 +246,7 @@ pub enum ExportFormat {
 #[command(
     after_help = "Re-exporting the same data rewrites nothing. Files changed since the last export (per DIR/.pydigest-export.json) or not written by pydigest are kept, with a warning and exit code 3, unless --force."
 )]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     /// Folder to write into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,

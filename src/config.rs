@@ -12,12 +12,12 @@ use toml::Spanned;
 use url::Url;
 
 /// The catalogue shipped with pydigest, written out by `pydigest init`.
-pub const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
+pub(crate) const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
 
 /// A feeds.toml problem, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The file (or "<built-in>").
+pub(crate) struct ConfigError {
+    /// The file (or `"<built-in>"`).
     pub file: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
@@ -50,7 +50,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// CSS selectors for scraping a `page` source; every one optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Selectors {
     /// One element per item.
@@ -121,7 +121,7 @@ struct RawTopic {
 
 /// Where a source's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     /// An http(s) URL.
     Http(Url),
     /// A local file (`file:` URL, relative paths resolved against the config's folder).
@@ -130,7 +130,7 @@ pub enum Location {
 
 /// A validated source.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Source {
+pub(crate) struct Source {
     /// Unique id: lowercase letters, digits, `-` and `_`.
     pub id: String,
     /// Display name.
@@ -153,14 +153,14 @@ pub struct Source {
 
 impl Source {
     /// True for Planet-style aggregators that re-publish other blogs.
-    pub fn is_aggregator(&self) -> bool {
+    pub(crate) fn is_aggregator(&self) -> bool {
         self.tags.iter().any(|t| t == "aggregator")
     }
 }
 
 /// A validated topic of the taxonomy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Topic {
+pub(crate) struct Topic {
     /// Display name, unique.
     pub name: String,
     /// Lower-cased terms or phrases with their weights.
@@ -171,7 +171,7 @@ pub struct Topic {
 
 /// Global settings with defaults applied.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Database file from feeds.toml (already resolved against the config folder).
     pub database: Option<PathBuf>,
     /// Sources fetched at once.
@@ -216,7 +216,7 @@ impl Default for Settings {
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub(crate) struct Config {
     /// The file it came from (`None` for the built-in catalogue).
     pub path: Option<PathBuf>,
     /// Global settings.
@@ -229,12 +229,13 @@ pub struct Config {
     pub llm: Option<LlmConfig>,
 }
 
-struct Ctx<'a> {
+/// The feeds.toml being validated, so an error can name its file and line.
+struct ConfigText<'a> {
     file: String,
     text: &'a str,
 }
 
-impl Ctx<'_> {
+impl ConfigText<'_> {
     fn line_of(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())]
             .bytes()
@@ -262,7 +263,7 @@ impl Ctx<'_> {
 
 impl Config {
     /// Reads and validates a feeds.toml file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: path.display().to_string(),
             line: None,
@@ -285,8 +286,8 @@ impl Config {
     }
 
     /// Parses and validates feeds.toml text; `dir` resolves relative paths.
-    pub fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
-        let ctx = Ctx {
+    pub(crate) fn parse(text: &str, file: &str, dir: &Path) -> Result<Config, ConfigError> {
+        let ctx = ConfigText {
             file: file.to_string(),
             text,
         };
@@ -329,13 +330,13 @@ impl Config {
     }
 
     /// The built-in catalogue, for when no feeds.toml exists.
-    pub fn builtin() -> Config {
+    pub(crate) fn builtin() -> Config {
         Config::parse(DEFAULT_CATALOGUE, "<built-in feeds.toml>", Path::new("."))
             .expect("the built-in catalogue is valid")
     }
 
     /// Ids of the Planet-style aggregators, whose sightings rank after the original feeds'.
-    pub fn aggregator_ids(&self) -> Vec<String> {
+    pub(crate) fn aggregator_ids(&self) -> Vec<String> {
         self.sources
             .iter()
             .filter(|s| s.is_aggregator())
@@ -344,7 +345,7 @@ impl Config {
     }
 
     /// The source with this id.
-    pub fn source(&self, id: &str) -> Option<&Source> {
+    pub(crate) fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
 }
@@ -361,46 +362,57 @@ fn key_near(text: &str, span: Option<std::ops::Range<usize>>) -> Option<String> 
     (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
 }
 
-fn positive(
-    ctx: &Ctx<'_>,
-    v: &Option<Spanned<i64>>,
+/// The one range check for numeric settings: the key's value when `ok` accepts it, an error at
+/// its line otherwise (saying what is `expected`, and the default), the default when absent.
+fn bounded<T: Copy + fmt::Display>(
+    ctx: &ConfigText<'_>,
+    v: &Option<Spanned<T>>,
     key: &str,
-    default: i64,
-    min: i64,
-) -> Result<i64, ConfigError> {
+    default: T,
+    ok: impl Fn(T) -> bool,
+    expected: &str,
+) -> Result<T, ConfigError> {
     match v {
         None => Ok(default),
-        Some(s) if *s.get_ref() < min => ctx.err(
+        Some(s) if !ok(*s.get_ref()) => ctx.err(
             s.span(),
             key,
-            format!("must be at least {min}, got {}", s.get_ref()),
+            format!("must be {expected}, got {}", s.get_ref()),
             Some(&format!("the default is {default}")),
         ),
         Some(s) => Ok(*s.get_ref()),
     }
 }
 
+/// A count that must be at least `min`.
+fn at_least(min: i64) -> impl Fn(i64) -> bool {
+    move |n| n >= min
+}
+
+/// Seconds in (0, 3600].
 fn seconds(
-    ctx: &Ctx<'_>,
+    ctx: &ConfigText<'_>,
     v: &Option<Spanned<f64>>,
     key: &str,
     default: Duration,
 ) -> Result<Duration, ConfigError> {
-    match v {
-        None => Ok(default),
-        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 3600.0) => {
-            ctx.err(
-                s.span(),
-                key,
-                format!("must be between 0 and 3600 seconds, got {}", s.get_ref()),
-                None,
-            )
-        }
-        Some(s) => Ok(Duration::from_secs_f64(*s.get_ref())),
-    }
+    let ok = |s: f64| s.is_finite() && s > 0.0 && s <= 3600.0;
+    let s = bounded(
+        ctx,
+        v,
+        key,
+        default.as_secs_f64(),
+        ok,
+        "between 0 and 3600 seconds",
+    )?;
+    Ok(Duration::from_secs_f64(s))
 }
 
-fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Settings, ConfigError> {
+fn validate_settings(
+    ctx: &ConfigText<'_>,
+    raw: RawSettings,
+    dir: &Path,
+) -> Result<Settings, ConfigError> {
     let d = Settings::default();
     let time_zone = match &raw.time_zone {
         None => d.time_zone,
@@ -413,18 +425,15 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
             )
         })?,
     };
-    let max_body_bytes = match &raw.max_body_mib {
-        None => d.max_body_bytes,
-        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0 && *s.get_ref() <= 1024.0) => {
-            return ctx.err(
-                s.span(),
-                "max_body_mib",
-                format!("must be between 0 and 1024, got {}", s.get_ref()),
-                None,
-            );
-        }
-        Some(s) => (*s.get_ref() * 1024.0 * 1024.0) as u64,
-    };
+    const MIB: f64 = 1024.0 * 1024.0;
+    let max_body_mib = bounded(
+        ctx,
+        &raw.max_body_mib,
+        "max_body_mib",
+        d.max_body_bytes as f64 / MIB,
+        |m| m.is_finite() && m > 0.0 && m <= 1024.0,
+        "between 0 and 1024",
+    )?;
     let user_agent = match &raw.user_agent {
         None => d.user_agent,
         Some(s) if s.get_ref().trim().is_empty() || s.get_ref().chars().any(char::is_control) => {
@@ -439,8 +448,22 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
     };
     Ok(Settings {
         database: raw.database.as_ref().map(|p| expand_path(p.get_ref(), dir)),
-        concurrency: positive(ctx, &raw.concurrency, "concurrency", 16, 1)? as usize,
-        per_host: positive(ctx, &raw.per_host, "per_host", 4, 1)? as usize,
+        concurrency: bounded(
+            ctx,
+            &raw.concurrency,
+            "concurrency",
+            d.concurrency as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
+        per_host: bounded(
+            ctx,
+            &raw.per_host,
+            "per_host",
+            d.per_host as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
         connect_timeout: seconds(
             ctx,
             &raw.connect_timeout_secs,
@@ -448,11 +471,26 @@ fn validate_settings(ctx: &Ctx<'_>, raw: RawSettings, dir: &Path) -> Result<Sett
             d.connect_timeout,
         )?,
         timeout: seconds(ctx, &raw.timeout_secs, "timeout_secs", d.timeout)?,
-        retries: positive(ctx, &raw.retries, "retries", 2, 0)?.min(10) as u32,
-        max_body_bytes,
+        // An error above 10 like every other key, where it used to be clamped silently.
+        retries: bounded(
+            ctx,
+            &raw.retries,
+            "retries",
+            i64::from(d.retries),
+            |n| (0..=10).contains(&n),
+            "between 0 and 10",
+        )? as u32,
+        max_body_bytes: (max_body_mib * MIB) as u64,
         time_zone,
         user_agent,
-        failing_days: positive(ctx, &raw.failing_days, "failing_days", 7, 1)? as u32,
+        failing_days: bounded(
+            ctx,
+            &raw.failing_days,
+            "failing_days",
+            i64::from(d.failing_days),
+            at_least(1),
+            "at least 1",
+        )? as u32,
     })
 }
 
@@ -471,7 +509,10 @@ fn expand_path(p: &str, dir: &Path) -> PathBuf {
     }
 }
 
-fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Topic>, ConfigError> {
+fn validate_topics(
+    ctx: &ConfigText<'_>,
+    raw: Vec<Spanned<RawTopic>>,
+) -> Result<Vec<Topic>, ConfigError> {
     let mut seen = HashSet::new();
     let mut topics = Vec::new();
     for t in raw {
@@ -523,7 +564,7 @@ fn validate_topics(ctx: &Ctx<'_>, raw: Vec<Spanned<RawTopic>>) -> Result<Vec<Top
 }
 
 fn validate_sources(
-    ctx: &Ctx<'_>,
+    ctx: &ConfigText<'_>,
     raw: Vec<Spanned<RawSource>>,
     dir: &Path,
     topics: &[Topic],
@@ -671,7 +712,7 @@ fn validate_sources(
 
 /// The `[llm]` table: an OpenAI-compatible chat-completions endpoint for `digest --llm`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LlmConfig {
+pub(crate) struct LlmConfig {
     /// Endpoint base, e.g. `http://localhost:11434/v1` (`/chat/completions` is appended).
     pub base_url: Url,
     /// Model name as the endpoint knows it.
@@ -704,7 +745,11 @@ struct RawLlm {
     max_prompt_chars: Option<Spanned<i64>>,
 }
 
-fn validate_llm(ctx: &Ctx<'_>, raw: Spanned<RawLlm>, dir: &Path) -> Result<LlmConfig, ConfigError> {
+fn validate_llm(
+    ctx: &ConfigText<'_>,
+    raw: Spanned<RawLlm>,
+    dir: &Path,
+) -> Result<LlmConfig, ConfigError> {
     let table = raw.span();
     let raw = raw.into_inner();
     let Some(base) = &raw.base_url else {
@@ -781,19 +826,32 @@ fn validate_llm(ctx: &Ctx<'_>, raw: Spanned<RawLlm>, dir: &Path) -> Result<LlmCo
             "timeout_secs",
             Duration::from_secs(120),
         )?,
-        max_stories: positive(ctx, &raw.max_stories, "max_stories", 40, 1)? as usize,
+        max_stories: bounded(
+            ctx,
+            &raw.max_stories,
+            "max_stories",
+            40,
+            at_least(1),
+            "at least 1",
+        )? as usize,
         temperature,
         prompt_file: raw
             .prompt_file
             .as_ref()
             .map(|p| expand_path(p.get_ref(), dir)),
-        max_prompt_chars: positive(ctx, &raw.max_prompt_chars, "max_prompt_chars", 24_000, 1000)?
-            as usize,
+        max_prompt_chars: bounded(
+            ctx,
+            &raw.max_prompt_chars,
+            "max_prompt_chars",
+            24_000,
+            at_least(1000),
+            "at least 1000",
+        )? as usize,
     })
 }
 
 /// Parses a source URL: http(s) URLs as they are, `file:` URLs and paths against `dir`.
-pub fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
+pub(crate) fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
     if let Some(rest) = url.strip_prefix("file:") {
         let path_str = rest.strip_prefix("//").unwrap_or(rest);
         if path_str.is_empty() {
@@ -867,6 +925,7 @@ mod tests {
         7,
         "topic"
     )]
+    #[case("[settings]\nretries = 11\n", 2, "retries")]
     #[case("[settings\n", 1, "")]
     fn errors_name_line_and_key(#[case] text: &str, #[case] line: usize, #[case] key: &str) {
         let e = parse(text).unwrap_err();

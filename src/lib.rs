@@ -1,26 +1,39 @@
 //! pydigest: Python ecosystem news, fetched, merged, grouped by topic and summarised.
 //!
-//! Data flows one way: feeds.toml → [`config`] → [`fetch`] → [`parse`] → [`store`] →
-//! digest → render. [`run`] is the single place where errors become a message and an exit code.
+//! Data flows one way: feeds.toml → config → fetch → [`parse`] → store → digest → render.
+//! `run` is the single place where errors become a message and an exit code.
+//!
+//! Crate-private by default: the public API is what the binary ([`main`]) and the
+//! sibling crates in `fuzz/` and `bench/server` ([`parse`], [`model`]) use, so the compiler
+//! reports everything else that nothing calls.
 
-pub mod canon;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod digest;
-pub mod fetch;
-pub mod llm;
+pub(crate) mod calendar;
+pub(crate) mod canon;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod digest;
+pub(crate) mod fetch;
+pub(crate) mod files;
+pub(crate) mod llm;
 pub mod model;
+// Visibility (and the doc links to private items it breaks) inside parse is settled with the
+// parser rewrite (issue 13).
+#[allow(unreachable_pub, rustdoc::private_intra_doc_links)]
 pub mod parse;
-pub mod render;
-pub mod store;
-pub mod text;
+pub(crate) mod render;
+pub(crate) mod store;
+pub(crate) mod text;
+
+#[cfg(test)]
+#[path = "../tests/support/corpus.rs"]
+mod test_corpus;
 
 use std::process::ExitCode;
 
 /// Exit codes, the same for every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// All well.
     Ok = 0,
     /// An unexpected error.
@@ -42,10 +55,15 @@ impl From<Exit> for ExitCode {
 /// A usage error: wrong arguments or values, reported with exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub(crate) String);
+
+/// The binary's whole job: parses the command line, runs it, and returns the exit code.
+pub fn main() -> ExitCode {
+    run(<cli::Cli as clap::Parser>::parse())
+}
 
 /// Runs a parsed command line and maps any error to one message on stderr and an exit code.
-pub fn run(cli: cli::Cli) -> ExitCode {
+fn run(cli: cli::Cli) -> ExitCode {
     init_logging(cli.verbose, cli.quiet);
     match commands::run(cli) {
         Ok(code) => code.into(),

@@ -3,17 +3,23 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// What kind of document a source publishes, as declared in feeds.toml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+/// What kind of document a source publishes, as declared in feeds.toml (and `inspect --kind`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// An RSS/Atom/JSON feed of posts.
+    #[value(help = "RSS/Atom/JSON feed")]
     Feed,
     /// A newsletter: each entry is an issue that links to many stories.
+    #[value(help = "Newsletter: issues split into their links")]
     Newsletter,
     /// A podcast feed: entries are episodes with enclosures.
+    #[value(help = "Podcast feed")]
     Podcast,
     /// An HTML page without a feed, scraped with CSS selectors.
+    #[value(help = "HTML page scraped for links")]
     Page,
 }
 
@@ -162,67 +168,74 @@ pub struct DocMeta {
     pub format: DocFormat,
 }
 
+/// One sighting of a story: an entry as stored, from one source.
+#[derive(Debug, Clone)]
+pub struct Sighting {
+    /// Source id.
+    pub source: String,
+    /// The entry's id in its document.
+    pub entry_id: String,
+    /// When pydigest first saw it.
+    pub seen_at: DateTime<Utc>,
+    /// Newsletter section, if any.
+    pub section: Option<String>,
+    /// Sponsored / house ad.
+    pub sponsored: bool,
+    /// Entry kind.
+    pub kind: EntryKind,
+    /// Title as this source gave it.
+    pub title: Option<String>,
+    /// URL as this source gave it.
+    pub url: Option<String>,
+    /// Authors, comma-separated.
+    pub authors: String,
+    /// Publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Plain-text summary.
+    pub summary: Option<String>,
+    /// Plain-text body.
+    pub content_text: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Date was the first-seen time, not the feed's.
+    pub date_is_first_seen: bool,
+    /// Database row id of the entry.
+    pub rowid: i64,
+    /// Canonical URL of this sighting.
+    pub canonical_url: Option<String>,
+}
+
+/// A story with all its sightings; title/url come from the best sighting.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// Story id.
+    pub id: i64,
+    /// Title of the representative sighting.
+    pub title: Option<String>,
+    /// URL of the representative sighting.
+    pub url: Option<String>,
+    /// Canonical URL.
+    pub canonical_url: Option<String>,
+    /// Earliest publication time over the sightings.
+    pub published: Option<DateTime<Utc>>,
+    /// Every sighting, representative first.
+    pub sightings: Vec<Sighting>,
+}
+
+impl Story {
+    /// The sighting the story is shown as.
+    pub fn main(&self) -> &Sighting {
+        &self.sightings[0]
+    }
+}
+
 /// The result of parsing one document: metadata, what was wrong but survived, and the entries.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedDoc {
     /// Document-level metadata.
-    pub source: DocMeta,
+    pub meta: DocMeta,
     /// Problems that were recovered from.
     pub warnings: Vec<String>,
     /// Normalised entries, in document order.
     pub entries: Vec<Entry>,
-}
-
-/// The `inspect --json` shape: document metadata, warnings and entries, dates RFC 3339 UTC.
-/// Split newsletter/page items also carry `kind`, `section` and `sponsored`.
-pub struct InspectView<'a>(&'a ParsedDoc);
-
-impl<'a> From<&'a ParsedDoc> for InspectView<'a> {
-    fn from(doc: &'a ParsedDoc) -> Self {
-        InspectView(doc)
-    }
-}
-
-fn rfc3339(d: Option<DateTime<Utc>>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, |d| {
-        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into()
-    })
-}
-
-impl Serialize for InspectView<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde_json::json;
-        let doc = self.0;
-        let entries: Vec<serde_json::Value> = doc
-            .entries
-            .iter()
-            .map(|e| {
-                let mut v = json!({
-                    "id": e.id,
-                    "title": e.title,
-                    "url": e.url,
-                    "authors": e.authors,
-                    "published": rfc3339(e.published),
-                    "updated": rfc3339(e.updated),
-                    "summary": e.summary,
-                    "content_text": e.content_text,
-                    "content_html": e.content_html,
-                    "tags": e.tags,
-                    "enclosures": e.enclosures,
-                });
-                if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
-                    v["kind"] = e.kind.as_str().into();
-                    v["section"] = e.section.clone().into();
-                    v["sponsored"] = e.sponsored.into();
-                }
-                v
-            })
-            .collect();
-        json!({
-            "source": doc.source,
-            "warnings": doc.warnings,
-            "entries": entries,
-        })
-        .serialize(serializer)
-    }
 }

@@ -2,7 +2,7 @@
 //! or a markdown file. Everything a stranger's server sends passes through here before output.
 
 /// Collapses every run of whitespace to one space and trims the ends.
-pub fn collapse_ws(s: &str) -> String {
+pub(crate) fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -14,19 +14,19 @@ pub fn collapse_ws(s: &str) -> String {
 }
 
 /// Decodes HTML entities (`&amp;`, `&#8217;`, `&hellip;`…).
-pub fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     html_escape::decode_html_entities(s).into_owned()
 }
 
 /// True when the string looks like it carries HTML markup rather than plain text.
-pub fn looks_like_html(s: &str) -> bool {
+pub(crate) fn looks_like_html(s: &str) -> bool {
     let b = s.as_bytes();
     b.windows(2)
         .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// A one-line plain-text version of a title or name that may hold HTML or entities.
-pub fn plain_line(s: &str) -> String {
+pub(crate) fn plain_line(s: &str) -> String {
     if looks_like_html(s) {
         collapse_ws(&html_to_text(s))
     } else {
@@ -68,7 +68,7 @@ const BLOCK_TAGS: &[&str] = &[
 ///
 /// Uses html5ever's tokenizer without building a tree: text extraction needs only the stream of
 /// tags and characters, and tree building was most of the parse path's time.
-pub fn html_to_text(html: &str) -> String {
+pub(crate) fn html_to_text(html: &str) -> String {
     use html5ever::tendril::StrTendril;
     use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
     if !html.contains(['<', '&']) {
@@ -145,7 +145,7 @@ impl html5ever::tokenizer::TokenSink for TextSink {
 
 /// Plain text with its lines joined into paragraphs: spaces collapsed, one blank line between
 /// paragraphs (what [`html_to_text`] returns for markup-free input).
-pub fn plain_paragraphs(s: &str) -> String {
+pub(crate) fn plain_paragraphs(s: &str) -> String {
     tidy_paragraphs(s)
 }
 
@@ -174,7 +174,7 @@ fn tidy_paragraphs(s: &str) -> String {
 
 /// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
 /// characters (tabs and newlines become spaces unless `keep_newlines`), and bidi overrides.
-pub fn for_terminal(s: &str, keep_newlines: bool) -> String {
+pub(crate) fn for_terminal(s: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -224,9 +224,40 @@ fn skip_csi_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Where escaped text goes, which decides the quotes [`escape_xml`] escapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Markup {
+    /// XML element content: `&`, `<`, `>`.
+    Text,
+    /// A double-quoted XML attribute value: `"` too.
+    Attribute,
+    /// HTML content or an attribute in either quote style: `"` and `'` too.
+    Html,
+}
+
+/// The one XML/HTML escaper: `&`, `<`, `>` (and quotes, per `markup`) become entities, and what
+/// XML cannot hold is dropped (control characters other than tab, newline and CR; U+FFFE and
+/// U+FFFF).
+pub(crate) fn escape_xml(s: &str, markup: Markup) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if markup != Markup::Text => out.push_str("&quot;"),
+            '\'' if markup == Markup::Html => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes text for inline markdown so it renders as literal text, never as a link, image,
 /// emphasis or raw HTML. Control characters and bidi overrides are removed first.
-pub fn escape_markdown(s: &str) -> String {
+pub(crate) fn escape_markdown(s: &str) -> String {
     let clean = for_terminal(s, false);
     let mut out = String::with_capacity(clean.len() + 8);
     for c in clean.chars() {
@@ -245,13 +276,13 @@ pub fn escape_markdown(s: &str) -> String {
 }
 
 /// True for the only link schemes pydigest ever renders as links.
-pub fn is_web_url(url: &str) -> bool {
+pub(crate) fn is_web_url(url: &str) -> bool {
     let lower = url.trim_start().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// A markdown link `[text](url)` when the URL is http(s), else the escaped text alone.
-pub fn markdown_link(text: &str, url: Option<&str>) -> String {
+pub(crate) fn markdown_link(text: &str, url: Option<&str>) -> String {
     let label = escape_markdown(text);
     match url {
         Some(u) if is_web_url(u) => {
@@ -271,7 +302,7 @@ pub fn markdown_link(text: &str, url: Option<&str>) -> String {
 }
 
 /// Cuts `s` to at most `max` characters at a word boundary, adding an ellipsis when cut.
-pub fn truncate_words(s: &str, max: usize) -> String {
+pub(crate) fn truncate_words(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -298,6 +329,17 @@ pub fn truncate_words(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn one_escaper_for_xml_text_attributes_and_html() {
+        let s = "a<b>&\"c'\u{0}\u{ffff}\n";
+        assert_eq!(escape_xml(s, Markup::Text), "a&lt;b&gt;&amp;\"c'\n");
+        assert_eq!(
+            escape_xml(s, Markup::Attribute),
+            "a&lt;b&gt;&amp;&quot;c'\n"
+        );
+        assert_eq!(escape_xml(s, Markup::Html), "a&lt;b&gt;&amp;&quot;c&#39;\n");
+    }
 
     #[rstest]
     #[case("Fish &amp; Chips", "Fish & Chips")]

@@ -1,55 +1,43 @@
 //! `pydigest digest`: the weekly digest as markdown (or JSON), optionally fetching first.
 
-use super::{Ctx, stdout};
+use super::{Invocation, arg_error, period_digest, stdout};
+use crate::calendar::{DigestRange, parse_day};
 use crate::cli::{DigestArgs, FetchArgs};
-use crate::digest::{DigestOptions, DigestRange, build_digest};
+use crate::digest::DigestOptions;
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::io::Write;
 
-fn parse_day(flag: &str, s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("invalid {flag} {s:?}: use YYYY-MM-DD, e.g. 2025-10-13"))
-}
-
 /// The range asked for: `--week`, `--since/--until`, else the last complete ISO week.
 /// Ranges that start after `now` are refused.
-pub fn resolve_range(
+pub(super) fn resolve_range(
     week: Option<&str>,
     since: Option<&str>,
     until: Option<&str>,
     now: DateTime<Utc>,
     tz: Tz,
-) -> Result<DigestRange, String> {
+) -> Result<DigestRange, UsageError> {
     let range = match (week, since, until) {
-        (Some(w), _, _) => DigestRange::parse_week(w, tz)?,
+        (Some(w), _, _) => DigestRange::parse_week(w, tz).map_err(|e| arg_error("--week", e))?,
         (None, Some(s), Some(u)) => {
-            DigestRange::days(parse_day("--since", s)?, parse_day("--until", u)?, tz)?
+            let start = parse_day(s).map_err(|e| arg_error("--since", e))?;
+            let end = parse_day(u).map_err(|e| arg_error("--until", e))?;
+            DigestRange::days(start, end, tz).map_err(|e| arg_error("--since/--until", e))?
         }
         (None, Some(_), None) | (None, None, Some(_)) => {
-            return Err("--since and --until go together".into());
+            return Err(UsageError("--since and --until go together".into()));
         }
         (None, None, None) => return Ok(DigestRange::last_complete_week(now, tz)),
     };
-    if range.since > now {
-        let what = range.week_label().map_or_else(
-            || format!("{} – {}", range.start, range.end),
-            |w| format!("week {w}"),
-        );
-        return Err(format!(
-            "{what} is in the future (it starts {} in {}); pick a week that has begun",
-            range.start,
-            tz.name()
-        ));
-    }
-    Ok(range)
+    let flag = if week.is_some() { "--week" } else { "--since" };
+    range.begun(now).map_err(|e| arg_error(flag, e))
 }
 
 /// Runs the command.
-pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let range = resolve_range(
         args.week.as_deref(),
@@ -57,8 +45,7 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         args.until.as_deref(),
         Utc::now(),
         tz,
-    )
-    .map_err(UsageError)?;
+    )?;
     let llm = if args.llm {
         Some(llm_config(ctx)?)
     } else {
@@ -73,23 +60,14 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
         }
     }
     let store = ctx.open_store()?;
-    let aggregators = ctx.config.aggregator_ids();
-    let stories = store
-        .stories_between(Some(range.since), Some(range.until), &aggregators)
-        .context("reading stories")?;
-    let (h_since, h_until) = range.history();
-    let history = store
-        .story_headlines_between(Some(h_since), Some(h_until), &aggregators)
-        .context("reading earlier weeks")?;
-    let digest = build_digest(
-        stories,
-        &history,
+    let digest = period_digest(
+        &store,
         &ctx.config,
         &range,
         DigestOptions {
             include_sponsored: args.include_sponsored,
         },
-    );
+    )?;
     let text = if args.json {
         render_json(&digest)
     } else {
@@ -131,7 +109,8 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
     }
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+            crate::files::write_atomic(path, text.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
             if !ctx.quiet {
                 eprintln!(
                     "wrote {}: {} stories, {}",
@@ -151,7 +130,7 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
 }
 
 /// The `[llm]` table `--llm` needs, or a usage error naming it.
-fn llm_config(ctx: &Ctx) -> Result<&crate::config::LlmConfig, UsageError> {
+fn llm_config(ctx: &Invocation) -> Result<&crate::config::LlmConfig, UsageError> {
     ctx.config.llm.as_ref().ok_or_else(|| {
         let file = ctx.config.path.as_ref().map_or_else(
             || "the built-in catalogue".to_string(),
@@ -186,7 +165,7 @@ mod tests {
         if error.is_empty() {
             assert!(r.is_ok(), "{r:?}");
         } else {
-            assert!(r.as_ref().unwrap_err().contains(error), "{r:?}");
+            assert!(r.as_ref().unwrap_err().0.contains(error), "{r:?}");
         }
     }
 
@@ -223,16 +202,19 @@ mod tests {
         assert!(
             resolve_range(None, Some("2025-10-19"), Some("2025-10-13"), now(), tz)
                 .unwrap_err()
+                .0
                 .contains("before")
         );
         assert!(
             resolve_range(None, Some("13/10/2025"), Some("2025-10-19"), now(), tz)
                 .unwrap_err()
+                .0
                 .contains("YYYY-MM-DD")
         );
         assert!(
             resolve_range(None, Some("2026-01-01"), Some("2026-01-02"), now(), tz)
                 .unwrap_err()
+                .0
                 .contains("future")
         );
     }

@@ -1,6 +1,6 @@
 //! `pydigest explain STORY_ID`: a story, every sighting of it, and how it was classified.
 
-use super::{Ctx, stdout};
+use super::{Invocation, stdout};
 use crate::cli::ExplainArgs;
 use crate::digest::topics::Classifier;
 use crate::digest::{DigestOptions, classify_story, prepare_story, summary::summarize};
@@ -10,7 +10,7 @@ use crate::{Exit, UsageError};
 use std::io::Write;
 
 /// Runs the command.
-pub fn run(ctx: &Ctx, args: &ExplainArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &ExplainArgs) -> anyhow::Result<Exit> {
     let store = ctx.open_store()?;
     let aggregators = ctx.config.aggregator_ids();
     let story = store.story(args.story, &aggregators)?.ok_or_else(|| {

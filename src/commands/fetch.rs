@@ -1,13 +1,13 @@
 //! `pydigest fetch`: fetch every source (or `--source ID`s), parse, store one transaction per
 //! source, then print one line per failed source and a summary.
 
-use super::Ctx;
+use super::Invocation;
 use crate::cli::FetchArgs;
 use crate::config::Source;
 use crate::fetch::{FetchJob, Outcome, fetch_all};
 use crate::model::ParsedDoc;
 use crate::parse::{ParseOptions, charset_from_content_type, parse_document};
-use crate::store::FetchMeta;
+use crate::store::{FetchMeta, WriteStats};
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use chrono::Utc;
@@ -17,14 +17,18 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 enum Processed {
     Parsed(Box<ParsedDoc>, FetchMeta),
     NotModified(Option<String>),
-    Failed(String, bool),
+    /// The fetch or the parse failed; `gone` when the server said the source is gone (410).
+    Failed {
+        error: String,
+        gone: bool,
+    },
     SkippedDead,
     Cancelled,
 }
 
 /// Counts for the closing summary.
 #[derive(Debug, Default)]
-pub struct FetchReport {
+pub(super) struct FetchReport {
     /// Sources attempted.
     pub sources: usize,
     /// Fetched and stored.
@@ -47,8 +51,67 @@ pub struct FetchReport {
     pub moved: Vec<String>,
 }
 
+impl FetchReport {
+    /// Counts a source's outcome, before its database write.
+    fn count(&mut self, id: &str, processed: &Processed) {
+        let moved_to = match processed {
+            Processed::Parsed(_, meta) => meta.moved_to.as_deref(),
+            Processed::NotModified(moved_to) => moved_to.as_deref(),
+            _ => None,
+        };
+        if let Some(to) = moved_to {
+            self.moved
+                .push(format!("{id}: moved permanently to {to} (stored)"));
+        }
+        match processed {
+            // Counted as ok once stored (`stored`).
+            Processed::Parsed(..) => {}
+            Processed::NotModified(_) => self.unchanged += 1,
+            Processed::Failed { error, .. } => {
+                self.failed += 1;
+                self.failures
+                    .push(format!("{id}: {}", for_terminal(error, false)));
+            }
+            Processed::SkippedDead => self.dead += 1,
+            Processed::Cancelled => self.cancelled += 1,
+        }
+    }
+
+    /// Counts a parsed source whose entries were stored.
+    fn stored(&mut self, stats: &WriteStats) {
+        self.ok += 1;
+        self.new_entries += stats.new;
+        self.updated_entries += stats.updated;
+    }
+
+    /// Counts a source whose database write failed.
+    fn write_failed(&mut self, id: &str, e: &impl std::fmt::Display) {
+        self.failed += 1;
+        self.failures.push(format!("{id}: storing failed: {e}"));
+    }
+
+    /// The closing line: "42 sources: 38 ok, 3 unchanged, 1 failed; 1 843 new entries".
+    fn summary(&self) -> String {
+        let mut summary = format!(
+            "{} sources: {} ok, {} unchanged, {} failed",
+            group_digits(self.sources),
+            group_digits(self.ok),
+            group_digits(self.unchanged),
+            group_digits(self.failed)
+        );
+        if self.dead > 0 {
+            summary.push_str(&format!(", {} dead (skipped)", self.dead));
+        }
+        summary.push_str(&format!("; {} new entries", group_digits(self.new_entries)));
+        if self.updated_entries > 0 {
+            summary.push_str(&format!(", {} updated", group_digits(self.updated_entries)));
+        }
+        summary
+    }
+}
+
 /// Groups digits by thousands with a space: 1843 → "1 843".
-pub fn group_digits(n: usize) -> String {
+pub(super) fn group_digits(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -101,17 +164,17 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             };
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
                 Ok(doc) => Processed::Parsed(Box::new(doc), meta),
-                Err(e) => Processed::Failed(e, false),
+                Err(error) => Processed::Failed { error, gone: false },
             }
         }
         Outcome::NotModified { moved_to } => Processed::NotModified(moved_to),
         Outcome::Failed { error, gone } => {
-            let msg = if gone {
+            let error = if gone {
                 format!("{error}: the source is gone; marked dead and no longer fetched")
             } else {
                 error.to_string()
             };
-            Processed::Failed(msg, gone)
+            Processed::Failed { error, gone }
         }
         Outcome::SkippedDead => Processed::SkippedDead,
         Outcome::Cancelled => Processed::Cancelled,
@@ -119,7 +182,7 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
 }
 
 /// Runs the fetch.
-pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     let sources: Vec<&Source> = if args.sources.is_empty() {
         ctx.config.sources.iter().collect()
     } else {
@@ -152,7 +215,7 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     }
     let bar = ProgressBar::with_draw_target(
         Some(jobs.len() as u64),
-        if ctx.stderr_is_tty() {
+        if ctx.show_progress() {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
@@ -172,6 +235,7 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     let interrupted = fetch_all(jobs, &ctx.config.settings, process, |job, processed| {
         let id = job.source.id.as_str();
         let now = Utc::now();
+        report.count(id, &processed);
         let result = match processed {
             Processed::Parsed(doc, meta) => {
                 for w in &doc.warnings {
@@ -184,47 +248,18 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
                         for_terminal(&doc.warnings.join("; "), false)
                     );
                 }
-                if let Some(to) = &meta.moved_to {
-                    report
-                        .moved
-                        .push(format!("{id}: moved permanently to {to} (stored)"));
-                }
                 store
                     .record_success(&job.source, &meta, &doc, now)
-                    .map(|stats| {
-                        report.ok += 1;
-                        report.new_entries += stats.new;
-                        report.updated_entries += stats.updated;
-                    })
+                    .map(|stats| report.stored(&stats))
             }
             Processed::NotModified(moved_to) => {
-                if let Some(to) = &moved_to {
-                    report
-                        .moved
-                        .push(format!("{id}: moved permanently to {to} (stored)"));
-                }
-                report.unchanged += 1;
                 store.record_not_modified(id, moved_to.as_deref(), now)
             }
-            Processed::Failed(msg, gone) => {
-                report.failed += 1;
-                report
-                    .failures
-                    .push(format!("{id}: {}", for_terminal(&msg, false)));
-                store.record_failure(id, &msg, gone, now)
-            }
-            Processed::SkippedDead => {
-                report.dead += 1;
-                Ok(())
-            }
-            Processed::Cancelled => {
-                report.cancelled += 1;
-                Ok(())
-            }
+            Processed::Failed { error, gone } => store.record_failure(id, &error, gone, now),
+            Processed::SkippedDead | Processed::Cancelled => Ok(()),
         };
         if let Err(e) = result {
-            report.failed += 1;
-            report.failures.push(format!("{id}: storing failed: {e}"));
+            report.write_failed(id, &e);
             write_error.get_or_insert(e.into());
         }
         bar.inc(1);
@@ -240,27 +275,7 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
         eprintln!("failed: {line}");
     }
     if !ctx.quiet {
-        let mut summary = format!(
-            "{} sources: {} ok, {} unchanged, {} failed",
-            group_digits(report.sources),
-            group_digits(report.ok),
-            group_digits(report.unchanged),
-            group_digits(report.failed)
-        );
-        if report.dead > 0 {
-            summary.push_str(&format!(", {} dead (skipped)", report.dead));
-        }
-        summary.push_str(&format!(
-            "; {} new entries",
-            group_digits(report.new_entries)
-        ));
-        if report.updated_entries > 0 {
-            summary.push_str(&format!(
-                ", {} updated",
-                group_digits(report.updated_entries)
-            ));
-        }
-        eprintln!("{summary}");
+        eprintln!("{}", report.summary());
     }
     if interrupted {
         eprintln!(

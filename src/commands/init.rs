@@ -6,7 +6,7 @@ use crate::{Exit, UsageError};
 use anyhow::Context as _;
 
 /// Writes feeds.toml unless it exists (or `--force`).
-pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     if args.path.exists() && !args.force {
         return Err(UsageError(format!(
             "{} already exists (use --force to overwrite)",
@@ -17,7 +17,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Exit> {
     if let Some(dir) = args.path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(&args.path, DEFAULT_CATALOGUE)
+    crate::files::write_atomic(&args.path, DEFAULT_CATALOGUE.as_bytes())
         .with_context(|| format!("writing {}", args.path.display()))?;
     eprintln!(
         "wrote {} — edit it, then run `pydigest fetch`",

@@ -1,7 +1,7 @@
 //! `pydigest inspect`: parse one document (file or URL) without storing it.
 
-use super::{Ctx, stdout};
-use crate::cli::{InspectArgs, KindArg};
+use super::{Invocation, stdout};
+use crate::cli::InspectArgs;
 use crate::config::{Location, parse_location};
 use crate::fetch::{FetchJob, Outcome};
 use crate::model::SourceKind;
@@ -12,13 +12,8 @@ use chrono::Utc;
 use std::io::Write;
 
 /// Fetches or reads the target, parses it, prints JSON or a table.
-pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
-    let kind = args.kind.map(|k| match k {
-        KindArg::Feed => SourceKind::Feed,
-        KindArg::Newsletter => SourceKind::Newsletter,
-        KindArg::Podcast => SourceKind::Podcast,
-        KindArg::Page => SourceKind::Page,
-    });
+pub(super) fn run(ctx: &Invocation, args: &InspectArgs) -> anyhow::Result<Exit> {
+    let kind = args.kind;
     let target = args.target.trim();
     let location = if target.starts_with("http://")
         || target.starts_with("https://")
@@ -73,7 +68,7 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         .map_err(|e| anyhow::anyhow!("{}: {e}", for_terminal(target, false)))?;
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &crate::model::InspectView::from(&doc))?;
+        serde_json::to_writer_pretty(&mut out, &crate::render::inspect_json(&doc))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
@@ -81,14 +76,14 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
         s.as_deref()
             .map_or_else(|| "-".to_string(), |v| for_terminal(v, false))
     };
-    writeln!(out, "title:    {}", t(&doc.source.title))?;
-    writeln!(out, "site:     {}", t(&doc.source.site_url))?;
+    writeln!(out, "title:    {}", t(&doc.meta.title))?;
+    writeln!(out, "site:     {}", t(&doc.meta.site_url))?;
     writeln!(
         out,
         "format:   {:?}   encoding: {}   language: {}",
-        doc.source.format,
-        t(&doc.source.encoding),
-        t(&doc.source.language)
+        doc.meta.format,
+        t(&doc.meta.encoding),
+        t(&doc.meta.language)
     )?;
     for w in &doc.warnings {
         writeln!(out, "warning:  {}", for_terminal(w, false))?;

@@ -10,8 +10,10 @@ mod search;
 mod sources;
 mod stories;
 
+use crate::calendar::{CalendarError, DigestRange};
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::digest::{Digest, DigestOptions, build_digest, trend_baseline};
 use crate::store::Store;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
@@ -19,7 +21,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// What every command may need: the configuration and where the database is.
-pub struct Ctx {
+pub(crate) struct Invocation {
     /// Validated feeds.toml.
     pub config: Config,
     /// Database file.
@@ -28,9 +30,9 @@ pub struct Ctx {
     pub quiet: bool,
 }
 
-impl Ctx {
+impl Invocation {
     /// Opens the store and registers the configured sources in it.
-    pub fn open_store(&self) -> anyhow::Result<Store> {
+    pub(crate) fn open_store(&self) -> anyhow::Result<Store> {
         let mut store = Store::open(&self.db_path)?;
         store
             .sync_sources(&self.config.sources)
@@ -38,20 +40,20 @@ impl Ctx {
         Ok(store)
     }
 
-    /// True when stderr is a terminal (progress bars, colour).
-    pub fn stderr_is_tty(&self) -> bool {
+    /// True when a progress bar belongs on stderr: it is a terminal and `--quiet` is off.
+    pub(crate) fn show_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
     }
 }
 
 /// Runs the command.
-pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
     if let Command::Init(args) = &cli.command {
         return init::run(args);
     }
     let config = load_config(cli.config.as_deref())?;
     let db_path = db_path(cli.db.as_deref(), &config)?;
-    let ctx = Ctx {
+    let ctx = Invocation {
         config,
         db_path,
         quiet: cli.quiet,
@@ -71,7 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 /// Finds feeds.toml: `--config`/`$PYDIGEST_CONFIG`, else ./feeds.toml, else the user config dir,
 /// else the built-in catalogue.
-pub fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
+pub(crate) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     if let Some(path) = explicit {
         return Ok(Config::load(path)?);
     }
@@ -104,7 +106,36 @@ fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> 
     Ok(dirs.data_dir().join("pydigest.db"))
 }
 
+/// The digest of `range`: its stories, and the headlines of the weeks before it for trending
+/// terms. The one way a period's digest is built (`digest`, `export` and the digest tests).
+pub(crate) fn period_digest(
+    store: &Store,
+    config: &Config,
+    range: &DigestRange,
+    opts: DigestOptions,
+) -> anyhow::Result<Digest> {
+    let aggregators = config.aggregator_ids();
+    let stories = store
+        .stories_between(Some(range.since), Some(range.until), &aggregators)
+        .context("reading stories")?;
+    // Trends compare this period's titles with earlier ones: with no stories there are none.
+    let history = if stories.is_empty() {
+        Vec::new()
+    } else {
+        let (since, until) = trend_baseline(range);
+        store
+            .story_headlines_between(Some(since), Some(until), &aggregators)
+            .context("reading earlier weeks")?
+    };
+    Ok(build_digest(stories, &history, config, range, opts))
+}
+
+/// A date argument's error, naming the argument (the calendar's messages name only the value).
+pub(crate) fn arg_error(flag: &str, err: CalendarError) -> UsageError {
+    UsageError(format!("{flag}: {err}"))
+}
+
 /// Standard output, locked; a closed pipe surfaces as an error that `run` turns into exit 0.
-pub fn stdout() -> std::io::StdoutLock<'static> {
+pub(crate) fn stdout() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
 }

@@ -1,13 +1,14 @@
 //! `pydigest search`: full-text search over every stored sighting, one hit per story.
 
-use super::{Ctx, stdout};
+use super::{Invocation, arg_error, stdout};
+use crate::calendar::{parse_bound, rfc3339};
 use crate::cli::SearchArgs;
 use crate::store::{
-    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, parse_ts, plain_to_fts,
+    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,
 };
 use crate::text::{escape_markdown, for_terminal, markdown_link};
 use crate::{Exit, UsageError};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::io::{IsTerminal, Write};
 
@@ -23,7 +24,7 @@ enum Style {
 }
 
 /// Runs `search`.
-pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
     let Some(query) = query else {
         if !ctx.quiet {
@@ -72,7 +73,7 @@ pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
 
 /// Turns the arguments into a store query; `None` when the words hold nothing searchable.
 fn build_query(
-    ctx: &Ctx,
+    ctx: &Invocation,
     args: &SearchArgs,
     now: DateTime<Utc>,
 ) -> Result<Option<SearchQuery>, UsageError> {
@@ -117,12 +118,12 @@ fn build_query(
     let since = args
         .since
         .as_deref()
-        .map(|s| parse_when(s, now, tz, false).map_err(|e| UsageError(format!("--since: {e}"))))
+        .map(|s| parse_bound(s, now, tz, false).map_err(|e| arg_error("--since", e)))
         .transpose()?;
     let until = args
         .until
         .as_deref()
-        .map(|s| parse_when(s, now, tz, true).map_err(|e| UsageError(format!("--until: {e}"))))
+        .map(|s| parse_bound(s, now, tz, true).map_err(|e| arg_error("--until", e)))
         .transpose()?;
     if let (Some(a), Some(b)) = (since, until)
         && a >= b
@@ -142,41 +143,6 @@ fn build_query(
             .map(String::from),
         limit: args.limit,
     }))
-}
-
-/// Parses `YYYY-MM-DD` (midnight in `tz`; with `end`, the following midnight so the day is
-/// included), RFC 3339 (with `end`, one second later: the bound is exclusive), or `12h` / `7d`
-/// / `4w` before `now`.
-fn parse_when(s: &str, now: DateTime<Utc>, tz: Tz, end: bool) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
-    if let Some(unit) = s.chars().last().filter(|c| matches!(c, 'h' | 'd' | 'w'))
-        && let Ok(n) = s[..s.len() - 1].parse::<u32>()
-    {
-        let n = i64::from(n);
-        let ago = match unit {
-            'h' => Duration::hours(n),
-            'd' => Duration::days(n),
-            _ => Duration::weeks(n),
-        };
-        return now
-            .checked_sub_signed(ago)
-            .ok_or_else(|| format!("{s:?} is too far back"));
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let day = if end { date.succ_opt() } else { Some(date) };
-        return day
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|d| tz.from_local_datetime(&d).earliest())
-            .map(|d| d.with_timezone(&Utc))
-            .ok_or_else(|| format!("{s:?} is out of range"));
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        let t = t.with_timezone(&Utc);
-        return Ok(if end { t + Duration::seconds(1) } else { t });
-    }
-    Err(format!(
-        "cannot read {s:?} as a time: use YYYY-MM-DD, RFC 3339 (2025-10-14T09:00:00Z), or 12h / 7d / 4w"
-    ))
 }
 
 /// Renders a snippet: every piece of text between markers is sanitised on its own (so nothing
@@ -233,8 +199,8 @@ fn squeeze_into(out: &mut String, s: &str) {
     }
 }
 
-fn day(published: Option<&str>, tz: Tz) -> String {
-    published.and_then(parse_ts).map_or_else(
+fn day(published: Option<DateTime<Utc>>, tz: Tz) -> String {
+    published.map_or_else(
         || "----------".into(),
         |t| t.with_timezone(&tz).format("%Y-%m-%d").to_string(),
     )
@@ -252,7 +218,7 @@ fn write_text(
     let mut meta = format!(
         "    {} · {}",
         for_terminal(&h.source, false),
-        day(h.published.as_deref(), tz)
+        day(h.published, tz)
     );
     if let Some(url) = &h.url {
         meta.push_str(" · ");
@@ -278,7 +244,7 @@ fn write_markdown(out: &mut impl Write, h: &SearchHit, tz: Tz) -> std::io::Resul
         "- {} · {} · {}",
         markdown_link(title.trim(), h.url.as_deref()),
         escape_markdown(&h.source),
-        day(h.published.as_deref(), tz)
+        day(h.published, tz)
     );
     if !h.also_in.is_empty() {
         line.push_str(&format!(
@@ -300,7 +266,7 @@ fn to_json(h: &SearchHit) -> serde_json::Value {
         "title": h.title,
         "url": h.url,
         "source": h.source,
-        "published": h.published,
+        "published": h.published.map(rfc3339),
         "snippet": render_snippet(&h.snippet, Style::Plain),
         "sightings": h.sightings,
         "also_in": h.also_in,
@@ -311,47 +277,6 @@ fn to_json(h: &SearchHit) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        parse_ts(s).unwrap()
-    }
-
-    #[test]
-    fn times_parse_as_dates_rfc3339_or_relative() {
-        let now = t("2025-10-20T12:00:00Z");
-        let utc = Tz::UTC;
-        assert_eq!(
-            parse_when("2025-10-14", now, utc, false).unwrap(),
-            t("2025-10-14T00:00:00Z")
-        );
-        assert_eq!(
-            parse_when("2025-10-14", now, utc, true).unwrap(),
-            t("2025-10-15T00:00:00Z")
-        );
-        assert_eq!(
-            parse_when("2025-10-14", now, chrono_tz::Europe::London, false).unwrap(),
-            t("2025-10-13T23:00:00Z")
-        );
-        assert_eq!(
-            parse_when("2025-10-14T09:30:00+02:00", now, utc, false).unwrap(),
-            t("2025-10-14T07:30:00Z")
-        );
-        assert_eq!(
-            parse_when("7d", now, utc, false).unwrap(),
-            t("2025-10-13T12:00:00Z")
-        );
-        assert_eq!(
-            parse_when("2w", now, utc, false).unwrap(),
-            t("2025-10-06T12:00:00Z")
-        );
-        assert_eq!(
-            parse_when("12h", now, utc, false).unwrap(),
-            t("2025-10-20T00:00:00Z")
-        );
-        for bad in ["", "yesterday", "7", "d", "-3d", "2025-13-01", "7y"] {
-            assert!(parse_when(bad, now, utc, false).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn snippets_are_sanitised_before_highlighting() {

@@ -1,11 +1,11 @@
 //! `pydigest sources`: list sources with their health; import from OPML or a Planet TSV into
 //! feeds.toml; export as OPML.
 
-use super::{Ctx, stdout};
+use super::{Invocation, stdout};
 use crate::cli::{ImportArgs, SourcesAction, SourcesArgs};
 use crate::config::{Config, parse_location};
-use crate::store::parse_ts;
-use crate::text::for_terminal;
+use crate::store::SourceStatus;
+use crate::text::{Markup, escape_xml, for_terminal};
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
 use chrono::Utc;
@@ -14,14 +14,14 @@ use std::io::Write;
 use std::path::Path;
 
 /// Runs `sources` and its subcommands.
-pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
+pub(super) fn run(ctx: &Invocation, args: &SourcesArgs) -> anyhow::Result<Exit> {
     match &args.action {
         None => list(ctx, args.json),
         Some(SourcesAction::Import(a)) => import(ctx, a),
         Some(SourcesAction::Export(a)) => {
             let opml = to_opml(&ctx.config);
             match &a.out {
-                Some(path) => std::fs::write(path, opml)
+                Some(path) => crate::files::write_atomic(path, opml.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => stdout().write_all(opml.as_bytes())?,
             }
@@ -30,12 +30,12 @@ pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
+fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
     let store = ctx.open_store()?;
     let health = store.source_health(&ctx.config.sources)?;
     let mut out = stdout();
     if json {
-        serde_json::to_writer_pretty(&mut out, &health)?;
+        serde_json::to_writer_pretty(&mut out, &crate::render::sources_json(&health))?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
@@ -48,30 +48,25 @@ fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
     )?;
     let mut long_failing = Vec::new();
     for h in &health {
-        let status = match (
-            h.status.as_str(),
-            h.failing_since.as_deref().and_then(parse_ts),
-        ) {
-            ("failing", Some(since)) => {
+        let status = match (h.status, h.failing_since) {
+            (SourceStatus::Failing, Some(since)) => {
                 let days = (now - since).num_days();
                 if days >= failing_days {
                     long_failing.push((h.id.clone(), days));
                 }
                 format!("failing since {}", since.format("%Y-%m-%d"))
             }
-            ("dead", _) => "dead (410 Gone)".to_string(),
-            (s, _) => s.to_string(),
+            (SourceStatus::Dead, _) => "dead (410 Gone)".to_string(),
+            (s, _) => s.as_str().to_string(),
         };
         let last_new = h
             .last_new_entry
-            .as_deref()
-            .and_then(parse_ts)
             .map_or_else(|| "-".to_string(), |t| t.format("%Y-%m-%d").to_string());
         writeln!(
             out,
             "{:<24} {:<10} {:>7}  {:<22} {}",
             for_terminal(&h.id, false),
-            h.kind,
+            h.kind.as_str(),
             h.entries,
             status,
             last_new
@@ -150,7 +145,7 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
+fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
     let Some(config_path) = ctx.config.path.clone() else {
         return Err(UsageError(
             "no feeds.toml to import into: run `pydigest init` first or pass --config FILE".into(),
@@ -227,16 +222,15 @@ fn import(ctx: &Ctx, args: &ImportArgs) -> anyhow::Result<Exit> {
         current.push_str(&added);
         // Validate before writing so a bad import never leaves a broken feeds.toml behind.
         Config::parse(&current, &config_path.display().to_string(), dir)?;
-        let tmp = config_path.with_extension("toml.tmp");
-        std::fs::write(&tmp, &current)?;
-        std::fs::rename(&tmp, &config_path)?;
+        crate::files::write_atomic(&config_path, current.as_bytes())
+            .with_context(|| format!("writing {}", config_path.display()))?;
     }
     eprintln!("{}: {summary}", config_path.display());
     Ok(Exit::Ok)
 }
 
 fn xml_attr(s: &str) -> String {
-    html_escape::encode_double_quoted_attribute(&crate::text::for_terminal(s, false)).into_owned()
+    escape_xml(&for_terminal(s, false), Markup::Attribute)
 }
 
 /// The sources as an OPML 2.0 document.

@@ -2,170 +2,38 @@
 //! [`Digest`] (top stories, one section per topic, podcasts, trending terms). No I/O and no
 //! clock: the caller passes the range (and `now` when it needs one).
 
-pub mod summary;
-pub mod topics;
+pub(crate) mod summary;
+pub(crate) mod topics;
 
+use crate::calendar::{DigestRange, date_span, local_midnight};
 use crate::config::Config;
-use crate::model::{EntryKind, SourceKind};
-use crate::store::StoryRow;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
+use crate::model::{EntryKind, SourceKind, Story};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use topics::{Classification, Classifier, OTHER, StoryText};
 
 /// Name of the section that holds podcast episodes.
-pub const PODCASTS: &str = "Podcasts & episodes";
+pub(crate) const PODCASTS: &str = "Podcasts & episodes";
 
 /// How many top stories are listed.
-pub const TOP_STORIES: usize = 5;
+pub(crate) const TOP_STORIES: usize = 5;
 
 /// How many weeks before the digest's range are the baseline for trending terms.
-pub const TREND_WEEKS: i64 = 4;
+pub(crate) const TREND_WEEKS: i64 = 4;
 
 /// How many trending terms are listed.
-pub const MAX_TRENDS: usize = 8;
+pub(crate) const MAX_TRENDS: usize = 8;
 
-/// The days a digest covers, and the UTC instants the store is queried with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestRange {
-    /// First day (local).
-    pub start: NaiveDate,
-    /// Last day (local, inclusive).
-    pub end: NaiveDate,
-    /// Local midnight at the start of `start`, in UTC.
-    pub since: DateTime<Utc>,
-    /// Local midnight after `end`, in UTC (exclusive).
-    pub until: DateTime<Utc>,
-    /// The zone the days are counted in.
-    pub tz: Tz,
-    /// The ISO week (year, week), when the range is one.
-    pub week: Option<(i32, u32)>,
-}
-
-/// Midnight at the start of `date` in `tz`, as UTC (the first valid instant when a DST gap
-/// swallows midnight).
-pub fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut t = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    for _ in 0..4 {
-        if let Some(d) = tz.from_local_datetime(&t).earliest() {
-            return d.with_timezone(&Utc);
-        }
-        t += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
-}
-
-impl DigestRange {
-    /// The days `start..=end` in `tz`.
-    pub fn days(start: NaiveDate, end: NaiveDate, tz: Tz) -> Result<DigestRange, String> {
-        if end < start {
-            return Err(format!("--until {end} is before --since {start}"));
-        }
-        let next = end.succ_opt().ok_or("date out of range")?;
-        Ok(DigestRange {
-            start,
-            end,
-            since: local_midnight(start, tz),
-            until: local_midnight(next, tz),
-            tz,
-            week: None,
-        })
-    }
-
-    /// ISO week `week` of `year`: Monday 00:00 to the next Monday 00:00 in `tz`.
-    pub fn iso_week(year: i32, week: u32, tz: Tz) -> Option<DigestRange> {
-        let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
-        let sunday = NaiveDate::from_isoywd_opt(year, week, Weekday::Sun)?;
-        let mut r = DigestRange::days(monday, sunday, tz).ok()?;
-        r.week = Some((year, week));
-        Some(r)
-    }
-
-    /// Parses "2025-W42" (case-insensitive, "2025W42" too).
-    pub fn parse_week(s: &str, tz: Tz) -> Result<DigestRange, String> {
-        let bad = || format!("invalid week {s:?}: use the ISO form YYYY-Www, e.g. 2025-W42");
-        let t = s.trim().to_ascii_uppercase();
-        let (y, w) = t.split_once('W').ok_or_else(bad)?;
-        let y = y.strip_suffix('-').unwrap_or(y);
-        if y.len() != 4
-            || w.is_empty()
-            || w.len() > 2
-            || !y.bytes().chain(w.bytes()).all(|b| b.is_ascii_digit())
-        {
-            return Err(bad());
-        }
-        let (year, week): (i32, u32) =
-            (y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?);
-        DigestRange::iso_week(year, week, tz).ok_or_else(|| {
-            let last = NaiveDate::from_ymd_opt(year, 12, 28).map_or(52, |d| d.iso_week().week());
-            format!("invalid week {s:?}: {year} has weeks 1 to {last}")
-        })
-    }
-
-    /// The last ISO week that has fully ended at `now` in `tz`.
-    pub fn last_complete_week(now: DateTime<Utc>, tz: Tz) -> DigestRange {
-        let today = now.with_timezone(&tz).date_naive();
-        let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-        let iso = (this_monday - Duration::days(7)).iso_week();
-        DigestRange::iso_week(iso.year(), iso.week(), tz).expect("a past week exists")
-    }
-
-    /// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `since`.
-    pub fn history(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        (
-            local_midnight(self.start - Duration::days(7 * TREND_WEEKS), self.tz),
-            self.since,
-        )
-    }
-
-    /// "October 13–19, 2025", "September 29 – October 5, 2025", "December 29, 2025 – January 4, 2026".
-    pub fn label(&self) -> String {
-        date_span(self.start, self.end)
-    }
-
-    /// ISO week label like "2025-W42", when the range is a week.
-    pub fn week_label(&self) -> Option<String> {
-        self.week.map(|(y, w)| format!("{y}-W{w:02}"))
-    }
-}
-
-/// Formats a span of days for a title, with an en dash.
-pub fn date_span(start: NaiveDate, end: NaiveDate) -> String {
-    let month = |d: NaiveDate| d.format("%B").to_string();
-    if start == end {
-        format!("{} {}, {}", month(start), start.day(), start.year())
-    } else if start.year() != end.year() {
-        format!(
-            "{} {}, {} – {} {}, {}",
-            month(start),
-            start.day(),
-            start.year(),
-            month(end),
-            end.day(),
-            end.year()
-        )
-    } else if start.month() != end.month() {
-        format!(
-            "{} {} – {} {}, {}",
-            month(start),
-            start.day(),
-            month(end),
-            end.day(),
-            end.year()
-        )
-    } else {
-        format!(
-            "{} {}–{}, {}",
-            month(start),
-            start.day(),
-            end.day(),
-            end.year()
-        )
-    }
+/// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `range`.
+pub(crate) fn trend_baseline(range: &DigestRange) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        local_midnight(range.start - Duration::days(7 * TREND_WEEKS), range.tz),
+        range.since,
+    )
 }
 
 /// The digest title for a range.
-pub fn title_for(range: &DigestRange) -> String {
+pub(crate) fn title_for(range: &DigestRange) -> String {
     if range.week.is_some() {
         format!("Python: Weekly Summary ({})", range.label())
     } else {
@@ -175,14 +43,14 @@ pub fn title_for(range: &DigestRange) -> String {
 
 /// Choices that change what goes into the digest.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DigestOptions {
+pub(crate) struct DigestOptions {
     /// Keep sponsored items and job ads.
     pub include_sponsored: bool,
 }
 
 /// One story as the digest shows it.
 #[derive(Debug, Clone)]
-pub struct Item {
+pub(crate) struct Item {
     /// Story id.
     pub id: i64,
     /// Title (plain text, untrusted).
@@ -213,7 +81,7 @@ pub struct Item {
 
 /// A heading and its stories.
 #[derive(Debug, Clone)]
-pub struct Section {
+pub(crate) struct Section {
     /// Topic name, [`PODCASTS`] or [`OTHER`].
     pub name: String,
     /// Stories, most-seen first.
@@ -222,7 +90,7 @@ pub struct Section {
 
 /// A title term that is clearly more frequent this week than over the previous weeks.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Trend {
+pub(crate) struct Trend {
     /// Word or two-word phrase (lowercase).
     pub term: String,
     /// Stories this week whose title has it.
@@ -233,7 +101,7 @@ pub struct Trend {
 
 /// The whole digest.
 #[derive(Debug, Clone)]
-pub struct Digest {
+pub(crate) struct Digest {
     /// "Python: Weekly Summary (October 13–19, 2025)".
     pub title: String,
     /// The days covered.
@@ -248,13 +116,13 @@ pub struct Digest {
     pub trending: Vec<Trend>,
     /// Stories in the digest.
     pub story_count: usize,
-    /// Distinct sources they came from.
+    /// Sources the shown stories were seen in.
     pub source_count: usize,
 }
 
 impl Digest {
     /// The item with this story id.
-    pub fn item(&self, id: i64) -> Option<&Item> {
+    pub(crate) fn item(&self, id: i64) -> Option<&Item> {
         self.sections
             .iter()
             .flat_map(|s| &s.items)
@@ -262,14 +130,14 @@ impl Digest {
     }
 
     /// True when no story fell in the range.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.story_count == 0
     }
 }
 
 /// Drops what the digest never shows: whole newsletter issues, and (unless asked) sponsored
 /// sightings and job ads. Returns `None` when nothing is left.
-pub fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<StoryRow> {
+pub(crate) fn prepare_story(mut story: Story, opts: DigestOptions) -> Option<Story> {
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
@@ -292,7 +160,7 @@ pub fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<StoryRo
 }
 
 /// Distinct source ids of a story, in sighting order.
-pub fn story_sources(story: &StoryRow) -> Vec<&str> {
+pub(crate) fn story_sources(story: &Story) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for s in &story.sightings {
         if !out.contains(&s.source.as_str()) {
@@ -303,7 +171,7 @@ pub fn story_sources(story: &StoryRow) -> Vec<&str> {
 }
 
 /// Classifies a story: main title, its summary plus newsletter blurbs, all tags, main body.
-pub fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classification {
+pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classification {
     let main = story.main();
     let mut summary = main.summary.clone().unwrap_or_default();
     for s in story.sightings.iter().skip(1) {
@@ -333,7 +201,7 @@ pub fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classificati
     classifier.classify(&text, &story_sources(story))
 }
 
-fn is_podcast(story: &StoryRow, config: &Config) -> bool {
+fn is_podcast(story: &Story, config: &Config) -> bool {
     let main = story.main();
     main.kind == EntryKind::Episode
         || config
@@ -363,15 +231,15 @@ fn rank_key(
     )
 }
 
-fn in_range(story: &StoryRow, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+fn in_range(story: &Story, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
     story.published.is_some_and(|p| p >= since && p < until)
 }
 
 /// Builds the digest. `stories` are the range's stories (as `Store::stories_between` returns
 /// them); `history` the stories of the [`TREND_WEEKS`] weeks before it, for trending terms.
-pub fn build_digest(
-    stories: Vec<StoryRow>,
-    history: &[StoryRow],
+pub(crate) fn build_digest(
+    stories: Vec<Story>,
+    history: &[Story],
     config: &Config,
     range: &DigestRange,
     opts: DigestOptions,
@@ -467,7 +335,7 @@ pub fn build_digest(
     let top: Vec<i64> = candidates.iter().take(TOP_STORIES).map(|i| i.id).collect();
 
     let story_count = sections.iter().map(|s| s.items.len()).sum();
-    let (h_since, h_until) = range.history();
+    let (h_since, h_until) = trend_baseline(range);
     let history_titles: Vec<String> = history
         .iter()
         .cloned()
@@ -531,7 +399,7 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
 }
 
 /// "a", "a and b", "a, b and c".
-pub fn join_and(parts: &[String]) -> String {
+pub(crate) fn join_and(parts: &[String]) -> String {
     match parts {
         [] => String::new(),
         [a] => a.clone(),
@@ -625,7 +493,7 @@ fn title_terms(title: &str) -> BTreeSet<String> {
 /// and at least twice as frequent as their weekly average over `history_weeks` weeks of
 /// `history` titles. A word is dropped when a phrase containing it trends as strongly.
 /// `titles` are (title, main source id) pairs.
-pub fn trending_terms(
+pub(crate) fn trending_terms(
     titles: &[(String, String)],
     history: &[String],
     history_weeks: f64,

@@ -2,14 +2,13 @@
 //! pick the one or two sentences that best represent the text. Never cuts a word in half and
 //! never exceeds [`MAX_SUMMARY`] characters.
 
-use crate::model::EntryKind;
-use crate::store::StoryRow;
+use crate::model::{EntryKind, Story};
 use crate::text::{collapse_ws, truncate_words};
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// Longest summary, in characters.
-pub const MAX_SUMMARY: usize = 300;
+pub(crate) const MAX_SUMMARY: usize = 300;
 
 /// Sentences shorter than this are headings, bylines or "Read more" stubs.
 const MIN_SENTENCE: usize = 25;
@@ -37,7 +36,7 @@ static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 /// Removes feed boilerplate and normalises whitespace (paragraph breaks kept as "\n\n").
-pub fn strip_boilerplate(text: &str) -> String {
+pub(crate) fn strip_boilerplate(text: &str) -> String {
     let mut s = text.to_string();
     for re in BOILERPLATE.iter() {
         s = re.replace_all(&s, " ").into_owned();
@@ -56,7 +55,7 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// Splits plain text into sentences: at paragraph breaks, and after `.`, `!`, `?` followed by a
 /// space and an upper-case letter, digit or quote (not after common abbreviations).
-pub fn sentences(text: &str) -> Vec<String> {
+pub(crate) fn sentences(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.split("\n\n") {
         let words: Vec<&str> = para.split_whitespace().collect();
@@ -97,7 +96,7 @@ fn title_words(title: &str) -> Vec<String> {
 }
 
 /// The best one or two sentences of `text` (in their original order), at most `max` chars.
-pub fn extract(text: &str, title: &str, max: usize) -> String {
+pub(crate) fn extract(text: &str, title: &str, max: usize) -> String {
     let text = strip_boilerplate(text);
     if text.is_empty() {
         return String::new();
@@ -151,7 +150,7 @@ pub fn extract(text: &str, title: &str, max: usize) -> String {
 
 /// The summary shown for a story: a newsletter blurb when one exists, else extracted from the
 /// main sighting's summary (when it is substantial) or its body.
-pub fn summarize(story: &StoryRow) -> String {
+pub(crate) fn summarize(story: &Story) -> String {
     let title = story.title.as_deref().unwrap_or("");
     for s in &story.sightings {
         if s.kind == EntryKind::Link

@@ -3,6 +3,7 @@ use crate::config::{Location, Source};
 use crate::parse::{ParseOptions, parse_document};
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::store::{FetchMeta, Store};
+use chrono::{Datelike, NaiveDate};
 use rstest::rstest;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,7 @@ fn week_titles_and_utc_bounds() {
         title_for(&r),
         "Python: Weekly Summary (December 29, 2025 – January 4, 2026)"
     );
-    let (hs, hu) = r.history();
+    let (hs, hu) = trend_baseline(&r);
     assert_eq!(
         (hs.to_rfc3339().as_str(), hu),
         ("2025-12-01T00:00:00+00:00", r.since)
@@ -134,13 +135,7 @@ fn load_store(config: &Config, db: &Path, now: DateTime<Utc>) -> Store {
 }
 
 fn digest_for(store: &Store, config: &Config, range: &DigestRange, opts: DigestOptions) -> Digest {
-    let aggs = config.aggregator_ids();
-    let stories = store
-        .stories_between(Some(range.since), Some(range.until), &aggs)
-        .unwrap();
-    let (hs, hu) = range.history();
-    let history = store.stories_between(Some(hs), Some(hu), &aggs).unwrap();
-    build_digest(stories, &history, config, range, opts)
+    crate::commands::period_digest(store, config, range, opts).unwrap()
 }
 
 fn check_golden(path: &Path, actual: &str) {
@@ -232,22 +227,9 @@ fn golden_example_week() {
     );
 }
 
-fn corpus_dir() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
-        Some(PathBuf::from("/work/shared/corpus")),
-        Some(manifest().join("../shared/corpus")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("feeds").is_dir())
-}
-
 #[test]
 fn corpus_topics_are_explained_by_their_terms() {
-    let Some(corpus) = corpus_dir() else {
-        println!("skipping: no corpus (set PYDIGEST_CORPUS or provide /work/shared/corpus)");
+    let Some(corpus) = crate::test_corpus::corpus_dir() else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join("feeds"))
@@ -377,7 +359,7 @@ fn corpus_topics_are_explained_by_their_terms() {
 }
 
 /// True when the story mentions "uvicorn" but never "uv" as a word.
-fn story_text_has_only_uvicorn(story: &StoryRow) -> bool {
+fn story_text_has_only_uvicorn(story: &Story) -> bool {
     let mut text = String::new();
     for s in &story.sightings {
         for part in [&s.title, &s.summary, &s.content_text]
@@ -389,6 +371,5 @@ fn story_text_has_only_uvicorn(story: &StoryRow) -> bool {
         }
         text.push_str(&s.tags.join(" ").to_lowercase());
     }
-    text.contains("uvicorn")
-        && topics::count_matches(&crate::text::collapse_ws(&text), "uv", 1) == 0
+    text.contains("uvicorn") && !regex::Regex::new(r"\buv\b").unwrap().is_match(&text)
 }

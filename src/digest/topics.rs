@@ -1,4 +1,4 @@
-//! Offline, deterministic topic classifier: every story is scored against each [[topic]] of
+//! Offline, deterministic topic classifier: every story is scored against each `[[topic]]` of
 //! the taxonomy by case-insensitive whole-word matching of its terms in the title, tags,
 //! summary and the start of the content.
 //!
@@ -8,16 +8,16 @@
 use crate::config::{Config, Topic};
 
 /// The topic name used when nothing scores high enough.
-pub const OTHER: &str = "Other";
+pub(crate) const OTHER: &str = "Other";
 
 /// Below this score a story is filed under [`OTHER`]. One title mention of a weak (weight 1)
 /// term, or one mention of a strong (weight 3) term in the body, is enough.
-pub const MIN_SCORE: f64 = 3.0;
+pub(crate) const MIN_SCORE: f64 = 3.0;
 
 /// Added to a topic that already matched at least one term when a sighting's source hints it
 /// (`topic = ...` on the source, or the source listed in the topic's `sources`). A hint alone
 /// never files a story: every classification can be explained by a matched term.
-pub const SOURCE_BONUS: f64 = 3.0;
+pub(crate) const SOURCE_BONUS: f64 = 3.0;
 
 /// How many times one term counts per field.
 const MAX_COUNT_PER_FIELD: usize = 3;
@@ -27,7 +27,7 @@ const CONTENT_PREFIX: usize = 2000;
 
 /// Where a term was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
+pub(crate) enum Field {
     /// The story title (×3).
     Title,
     /// Feed categories / tags (×2).
@@ -40,7 +40,7 @@ pub enum Field {
 
 impl Field {
     /// The multiplier applied to a term's weight.
-    pub fn weight(self) -> f64 {
+    pub(crate) fn weight(self) -> f64 {
         match self {
             Field::Title => 3.0,
             Field::Tags => 2.0,
@@ -50,7 +50,7 @@ impl Field {
     }
 
     /// Lowercase name for `--why` and `explain`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Field::Title => "title",
             Field::Tags => "tags",
@@ -62,7 +62,7 @@ impl Field {
 
 /// One matched term and what it contributed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reason {
+pub(crate) struct Reason {
     /// Topic name.
     pub topic: String,
     /// The matched term (lowercase).
@@ -75,7 +75,7 @@ pub struct Reason {
 
 /// The outcome of classifying one story.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Classification {
+pub(crate) struct Classification {
     /// Best topic, or [`OTHER`].
     pub primary: String,
     /// Other topics scoring at least half the primary's score.
@@ -88,12 +88,15 @@ pub struct Classification {
 
 impl Classification {
     /// The reasons that support one topic.
-    pub fn reasons_for<'a>(&'a self, topic: &'a str) -> impl Iterator<Item = &'a Reason> + 'a {
+    pub(crate) fn reasons_for<'a>(
+        &'a self,
+        topic: &'a str,
+    ) -> impl Iterator<Item = &'a Reason> + 'a {
         self.reasons.iter().filter(move |r| r.topic == topic)
     }
 
     /// Total score of the primary topic (0 for [`OTHER`]).
-    pub fn primary_score(&self) -> f64 {
+    pub(crate) fn primary_score(&self) -> f64 {
         self.scores
             .iter()
             .find(|(n, _)| *n == self.primary)
@@ -103,7 +106,7 @@ impl Classification {
 
 /// The text of a story that is scored.
 #[derive(Debug, Clone, Default)]
-pub struct StoryText<'a> {
+pub(crate) struct StoryText<'a> {
     /// Title.
     pub title: &'a str,
     /// Summary or blurb(s).
@@ -128,7 +131,7 @@ struct CompiledTopic {
 }
 
 /// The taxonomy, compiled once per run.
-pub struct Classifier {
+pub(crate) struct Classifier {
     topics: Vec<CompiledTopic>,
     /// Source id → topic named by the source's own `topic` key.
     source_topics: Vec<(String, String)>,
@@ -140,37 +143,6 @@ pub struct Classifier {
 
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-/// Counts whole-word occurrences of `needle` (lowercase, single-spaced) in `hay` (lowercase,
-/// single-spaced), up to `cap`. A match must not touch a word character on either side, so
-/// "uv" matches "uv run" and "uv's" but not "uvicorn"; phrases match as a whole.
-pub fn count_matches(hay: &str, needle: &str, cap: usize) -> usize {
-    if needle.is_empty() {
-        return 0;
-    }
-    let mut n = 0;
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before_ok = hay[..start].chars().next_back().is_none_or(|c| !is_word(c));
-        let after_ok = hay[end..].chars().next().is_none_or(|c| !is_word(c));
-        if before_ok && after_ok {
-            n += 1;
-            if n >= cap {
-                break;
-            }
-            from = end;
-        } else {
-            // Move one character on, so overlapping candidates are still found.
-            from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
-        }
-        if from >= hay.len() {
-            break;
-        }
-    }
-    n
 }
 
 /// Lower-cases and collapses whitespace so phrases match across line breaks.
@@ -191,7 +163,7 @@ fn prefix(s: &str, max: usize) -> &str {
 
 impl Classifier {
     /// Compiles the taxonomy of `config` (topics and source hints).
-    pub fn from_config(config: &Config) -> Classifier {
+    pub(crate) fn from_config(config: &Config) -> Classifier {
         let mut c = Classifier::new(&config.topics);
         c.source_topics = config
             .sources
@@ -202,7 +174,7 @@ impl Classifier {
     }
 
     /// Compiles a taxonomy without source-level hints (topic `sources` lists still apply).
-    pub fn new(topics: &[Topic]) -> Classifier {
+    pub(crate) fn new(topics: &[Topic]) -> Classifier {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_of = |text: String| match patterns.iter().position(|p| *p == text) {
             Some(i) => i,
@@ -258,7 +230,7 @@ impl Classifier {
     }
 
     /// Topic names in taxonomy order.
-    pub fn topic_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn topic_names(&self) -> impl Iterator<Item = &str> {
         self.topics.iter().map(|t| t.name.as_str())
     }
 
@@ -273,7 +245,7 @@ impl Classifier {
     }
 
     /// Scores `text` against every topic; `source_ids` are the sources the story was seen in.
-    pub fn classify(&self, text: &StoryText<'_>, source_ids: &[&str]) -> Classification {
+    pub(crate) fn classify(&self, text: &StoryText<'_>, source_ids: &[&str]) -> Classification {
         let fields = [
             (Field::Title, normalise(text.title)),
             (Field::Tags, normalise(&text.tags.join(" , "))),
@@ -398,23 +370,6 @@ mod tests {
             },
             &[],
         )
-    }
-
-    #[rstest]
-    #[case("uv run my_script.py", "uv", 1)]
-    #[case("Why uv's resolver is fast", "uv", 1)]
-    #[case("uv-based workflows", "uv", 1)]
-    #[case("Deploying with uvicorn", "uv", 0)]
-    #[case("uvloop and uv_tool", "uv", 0)]
-    #[case("the pyproject.toml file", "pyproject.toml", 1)]
-    #[case("pyproject.tomlx", "pyproject.toml", 0)]
-    #[case("the c api is changing", "c api", 1)]
-    #[case("a basic api", "c api", 0)]
-    #[case("uv uv uv uv uv", "uv", 3)]
-    #[case("zürich uv", "uv", 1)]
-    #[case("ünuv", "uv", 0)]
-    fn whole_word_matching(#[case] hay: &str, #[case] needle: &str, #[case] expected: usize) {
-        assert_eq!(count_matches(&normalise(hay), needle, 3), expected);
     }
 
     #[rstest]

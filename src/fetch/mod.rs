@@ -22,7 +22,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// One source to fetch, with its stored conditional-GET state.
 #[derive(Debug, Clone)]
-pub struct FetchJob {
+pub(crate) struct FetchJob {
     /// The source from feeds.toml.
     pub source: Source,
     /// Stored state (current URL, validators).
@@ -31,7 +31,7 @@ pub struct FetchJob {
 
 /// Why a fetch failed, in one line.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     /// No answer in time.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
@@ -62,7 +62,7 @@ pub enum FetchError {
 
 /// What happened to one source.
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// New content.
     Fetched {
         /// The body, decompressed.
@@ -97,7 +97,7 @@ pub enum Outcome {
 }
 
 /// Builds the HTTP client with pydigest's settings.
-pub fn client(settings: &Settings) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(settings: &Settings) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(settings.user_agent.clone())
         .connect_timeout(settings.connect_timeout)
@@ -112,7 +112,7 @@ pub fn client(settings: &Settings) -> reqwest::Result<reqwest::Client> {
 /// Fetches every job concurrently; `process` turns each outcome into a `T` on the blocking
 /// pool (parsing), and `sink` receives them one by one on this thread. Returns true when
 /// interrupted by Ctrl-C.
-pub fn fetch_all<T, P, S>(
+pub(crate) fn fetch_all<T, P, S>(
     jobs: Vec<FetchJob>,
     settings: &Settings,
     process: P,
@@ -204,7 +204,11 @@ where
 }
 
 /// Fetches one source: a local file or an HTTP URL with conditional GET and retries.
-pub async fn fetch_one(client: &reqwest::Client, job: &FetchJob, settings: &Settings) -> Outcome {
+pub(crate) async fn fetch_one(
+    client: &reqwest::Client,
+    job: &FetchJob,
+    settings: &Settings,
+) -> Outcome {
     if job.state.dead_since.is_some() {
         return Outcome::SkippedDead;
     }

@@ -20,7 +20,7 @@ struct Request<'a> {
 }
 
 /// A connection to the endpoint, with its own small runtime.
-pub struct Client {
+pub(crate) struct Client {
     runtime: tokio::runtime::Runtime,
     http: reqwest::Client,
     url: String,
@@ -32,7 +32,7 @@ pub struct Client {
 
 impl Client {
     /// Builds the client; reads the key from the environment variable `api_key_env` names.
-    pub fn new(cfg: &LlmConfig, settings: &Settings) -> Result<Client, String> {
+    pub(crate) fn new(cfg: &LlmConfig, settings: &Settings) -> Result<Client, String> {
         let key = match &cfg.api_key_env {
             None => None,
             Some(var) => match std::env::var(var) {
@@ -73,7 +73,7 @@ impl Client {
     }
 
     /// Sends the messages and returns the answer's text.
-    pub fn complete(&self, messages: &[Message]) -> Result<String, String> {
+    pub(crate) fn complete(&self, messages: &[Message]) -> Result<String, String> {
         let body = serde_json::to_vec(&Request {
             model: &self.model,
             messages,
@@ -145,7 +145,7 @@ impl Client {
 }
 
 /// `choices[0].message.content` of a chat-completions reply.
-pub fn parse_reply(body: &[u8]) -> Result<String, String> {
+pub(crate) fn parse_reply(body: &[u8]) -> Result<String, String> {
     let v: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| format!("malformed reply: not JSON ({e})"))?;
     v.get("choices")

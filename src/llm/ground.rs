@@ -10,14 +10,14 @@ use std::sync::LazyLock;
 
 /// A story a label may point at: label `S<n>` is `targets[n - 1]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     /// The story's link, when it has one (only http(s) becomes a link).
     pub url: Option<String>,
 }
 
 /// The answer after grounding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grounded {
+pub(crate) struct Grounded {
     /// Safe markdown.
     pub markdown: String,
     /// Label citations found (each number of `[S1, S2]` counts).
@@ -182,7 +182,7 @@ fn wrap_pairs(s: &str, marker: &str, inner: &dyn Fn(&str) -> String) -> String {
 
 /// Grounds the model's answer against the material's stories. Errors say why the answer
 /// cannot be used: empty, citing nothing, or citing mostly stories that do not exist.
-pub fn ground(answer: &str, targets: &[Target]) -> Result<Grounded, String> {
+pub(crate) fn ground(answer: &str, targets: &[Target]) -> Result<Grounded, String> {
     let answer: String = THINK
         .replace_all(answer, "")
         .chars()

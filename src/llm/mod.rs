@@ -4,9 +4,9 @@
 //! cached in the store keyed by a hash of model and prompt. Nothing here runs unless `--llm`
 //! is given: the default digest never touches the network.
 
-pub mod client;
-pub mod ground;
-pub mod prompt;
+pub(crate) mod client;
+pub(crate) mod ground;
+pub(crate) mod prompt;
 
 use crate::config::{LlmConfig, Settings};
 use crate::digest::Digest;
@@ -19,7 +19,7 @@ use sha2::{Digest as _, Sha256};
 
 /// Why no narrative was produced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LlmError {
+pub(crate) enum LlmError {
     /// The configuration cannot work (an unreadable `prompt_file`): exit code 2.
     #[error("{0}")]
     Config(String),
@@ -30,22 +30,20 @@ pub enum LlmError {
 
 /// A grounded narrative.
 #[derive(Debug, Clone)]
-pub struct Narrative {
+pub(crate) struct Narrative {
     /// Safe markdown, starting with a `# ` title.
     pub markdown: String,
-    /// Requests actually sent (0 when everything came from the cache).
-    pub requests: usize,
 }
 
 /// Choices for one narrative.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct NarrateOptions {
+pub(crate) struct NarrateOptions {
     /// Ask the model even when the store has its answer.
     pub no_cache: bool,
 }
 
 /// The cache key: model, temperature and every message, hashed.
-pub fn cache_key(cfg: &LlmConfig, messages: &[Message]) -> String {
+pub(crate) fn cache_key(cfg: &LlmConfig, messages: &[Message]) -> String {
     let canonical = serde_json::json!({
         "model": cfg.model,
         "temperature": cfg.temperature,
@@ -113,7 +111,7 @@ impl Asker<'_> {
 }
 
 /// The editorial instructions: `prompt_file` when set, else [`prompt::EDITORIAL`].
-pub fn instructions(cfg: &LlmConfig) -> Result<String, LlmError> {
+pub(crate) fn instructions(cfg: &LlmConfig) -> Result<String, LlmError> {
     match &cfg.prompt_file {
         None => Ok(prompt::EDITORIAL.to_string()),
         Some(p) => std::fs::read_to_string(p)
@@ -137,7 +135,7 @@ pub fn instructions(cfg: &LlmConfig) -> Result<String, LlmError> {
 }
 
 /// The messages of a one-request narrative, or `None` when the material exceeds the budget.
-pub fn single_prompt(
+pub(crate) fn single_prompt(
     cfg: &LlmConfig,
     instructions: &str,
     stories: &[Labelled<'_>],
@@ -150,7 +148,7 @@ pub fn single_prompt(
 /// Writes the narrative for a digest: one request, or when the material exceeds
 /// `max_prompt_chars` one per topic and then the overview from their notes. `Ok(None)` for a
 /// digest without stories (nothing to write about, nothing sent).
-pub fn narrate(
+pub(crate) fn narrate(
     cfg: &LlmConfig,
     settings: &Settings,
     store: &Store,
@@ -207,15 +205,12 @@ pub fn narrate(
     if !markdown.starts_with("# ") {
         markdown = format!("# {}\n\n{markdown}", escape_paragraph(&d.title));
     }
-    Ok(Some(Narrative {
-        markdown,
-        requests: asker.requests,
-    }))
+    Ok(Some(Narrative { markdown }))
 }
 
 /// The narrative, then the digest's markdown as the reference section (its title dropped,
 /// its headings one level down).
-pub fn render_markdown(narrative: &str, digest_markdown: &str) -> String {
+pub(crate) fn render_markdown(narrative: &str, digest_markdown: &str) -> String {
     let mut out = String::from(narrative.trim_end());
     out.push_str("\n\n---\n\n## The week's stories\n\n");
     let body = digest_markdown
@@ -241,7 +236,7 @@ struct WithNarrative<'a> {
 }
 
 /// Today's JSON document plus `"narrative": string|null`.
-pub fn render_json(d: &Digest, narrative: Option<&str>) -> String {
+pub(crate) fn render_json(d: &Digest, narrative: Option<&str>) -> String {
     let mut s = serde_json::to_string_pretty(&WithNarrative {
         digest: digest_json(d),
         narrative,
@@ -254,7 +249,7 @@ pub fn render_json(d: &Digest, narrative: Option<&str>) -> String {
 /// `digest --llm`: the digest's text with the narrative added, or unchanged after a failure
 /// (reported as one `failed: llm: reason` line on stderr). Returns the text and whether the
 /// narrative failed.
-pub fn with_narrative(
+pub(crate) fn with_narrative(
     cfg: &LlmConfig,
     settings: &Settings,
     store: &Store,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// The built-in editorial instructions (the system message); `prompt_file` replaces them.
-pub const EDITORIAL: &str = "\
+pub(crate) const EDITORIAL: &str = "\
 You are the editor of a weekly newsletter about the Python ecosystem. Write this week's issue \
 as a narrative in markdown, using only the stories in the material you are given.
 
@@ -29,7 +29,7 @@ them, e.g. [S3]. Never write a URL or a link.
 - Write only about stories in the material; leaving some out is fine.";
 
 /// Instructions for the first pass over one topic when the material is too long for one prompt.
-pub const TOPIC_NOTES: &str = "\
+pub(crate) const TOPIC_NOTES: &str = "\
 You help the editor of a weekly Python newsletter. Summarise the stories of one topic below in \
 one paragraph of at most 150 words: who wrote what and when, the gist, what stood out and the \
 trade-offs. Attribute every post by its author (or source) and date. State no facts that are \
@@ -40,11 +40,11 @@ write a URL or a link.";
 const HEADER_ROOM: usize = 200;
 
 /// Longest summary or excerpt handed to the model per story.
-pub const MAX_EXCERPT: usize = 600;
+pub(crate) const MAX_EXCERPT: usize = 600;
 
 /// One chat message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Message {
+pub(crate) struct Message {
     /// `system` or `user`.
     pub role: &'static str,
     /// The text.
@@ -53,7 +53,7 @@ pub struct Message {
 
 impl Message {
     /// A system message.
-    pub fn system(content: impl Into<String>) -> Message {
+    pub(crate) fn system(content: impl Into<String>) -> Message {
         Message {
             role: "system",
             content: content.into(),
@@ -61,7 +61,7 @@ impl Message {
     }
 
     /// A user message.
-    pub fn user(content: impl Into<String>) -> Message {
+    pub(crate) fn user(content: impl Into<String>) -> Message {
         Message {
             role: "user",
             content: content.into(),
@@ -71,7 +71,7 @@ impl Message {
 
 /// A story as the model sees it: label `S<label>`.
 #[derive(Debug, Clone)]
-pub struct Labelled<'a> {
+pub(crate) struct Labelled<'a> {
     /// 1-based label number.
     pub label: usize,
     /// The digest's item.
@@ -87,7 +87,7 @@ fn clean(s: &str) -> String {
 
 /// The `max` best-ranked stories: the top stories first, then the sections' best in turn (so
 /// every topic gets a voice), listed by section in digest order and labelled in that order.
-pub fn select(d: &Digest, max: usize) -> Vec<Labelled<'_>> {
+pub(crate) fn select(d: &Digest, max: usize) -> Vec<Labelled<'_>> {
     let mut chosen: HashSet<i64> = HashSet::new();
     for id in &d.top {
         if chosen.len() < max && d.item(*id).is_some() {
@@ -126,7 +126,7 @@ pub fn select(d: &Digest, max: usize) -> Vec<Labelled<'_>> {
 }
 
 /// One story's block of material.
-pub fn story_block(s: &Labelled<'_>, d: &Digest) -> String {
+pub(crate) fn story_block(s: &Labelled<'_>, d: &Digest) -> String {
     let i = s.item;
     let mut b = format!("[S{}] {}\n", s.label, clean(&i.title));
     b.push_str(&format!("Source: {}\n", clean(&i.source)));
@@ -182,7 +182,7 @@ fn material(stories: &[Labelled<'_>], d: &Digest) -> String {
 }
 
 /// The one-request prompt: instructions, then the week and its material.
-pub fn single(instructions: &str, stories: &[Labelled<'_>], d: &Digest) -> Vec<Message> {
+pub(crate) fn single(instructions: &str, stories: &[Labelled<'_>], d: &Digest) -> Vec<Message> {
     vec![
         Message::system(instructions),
         Message::user(format!(
@@ -194,13 +194,13 @@ pub fn single(instructions: &str, stories: &[Labelled<'_>], d: &Digest) -> Vec<M
 }
 
 /// Characters in a set of messages (the prompt budget's unit).
-pub fn size(messages: &[Message]) -> usize {
+pub(crate) fn size(messages: &[Message]) -> usize {
     messages.iter().map(|m| m.content.chars().count()).sum()
 }
 
 /// First pass of a long week: one request per topic (split further when one topic alone
 /// exceeds `budget`), each asking for a paragraph of notes. Returns (topic, messages).
-pub fn topic_requests<'a>(
+pub(crate) fn topic_requests<'a>(
     stories: &[Labelled<'a>],
     d: &Digest,
     budget: usize,
@@ -239,7 +239,7 @@ pub fn topic_requests<'a>(
 
 /// Second pass of a long week: the overview written from the topic notes, with a one-line
 /// index of every label so attribution stays possible.
-pub fn from_notes(
+pub(crate) fn from_notes(
     instructions: &str,
     stories: &[Labelled<'_>],
     notes: &[(&str, String)],
@@ -278,8 +278,9 @@ pub fn from_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::DigestRange;
+    use crate::digest::Section;
     use crate::digest::topics::Classification;
-    use crate::digest::{DigestRange, Section};
 
     fn item(id: i64, title: &str) -> Item {
         Item {

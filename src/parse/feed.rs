@@ -484,7 +484,7 @@ fn convert(
         .collect();
 
     ParsedDoc {
-        source: DocMeta {
+        meta: DocMeta {
             title: feed_title,
             site_url: doc_base.map(|u| u.to_string()).or(site_url),
             description: feed

@@ -4,16 +4,17 @@
 
 use super::html::render_html;
 use super::markdown::{RenderOptions, escape_paragraph, render_items, render_markdown};
+use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
-use crate::text::for_terminal;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use crate::text::{Markup, escape_xml, for_terminal};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write as _;
 
 /// A YAML double-quoted scalar holding `s` as one line of plain text: control characters and
 /// bidi overrides removed (newlines become spaces), `\` and `"` escaped, and `<`, `>`,
 /// and the YAML 1.1 line breaks (U+0085, U+2028, U+2029) written as `\u` escapes, so the file
 /// never holds raw markup whatever a feed or a query contained. Valid YAML 1.1 and 1.2.
-pub fn yaml_str(s: &str) -> String {
+pub(crate) fn yaml_str(s: &str) -> String {
     let clean = for_terminal(s, false);
     let mut out = String::with_capacity(clean.len() + 2);
     out.push('"');
@@ -37,14 +38,14 @@ fn day(d: NaiveDate) -> String {
 }
 
 /// The file a week is written to: `2025-W42.md`.
-pub fn week_file_name(week: &str) -> String {
+pub(crate) fn week_file_name(week: &str) -> String {
     format!("{week}.md")
 }
 
 /// A week's page: YAML front matter (`title`, `date` = the Monday, `start`, `end`, `week`,
 /// `story_count`, `topics`) then the digest exactly as `pydigest digest` renders it, minus its
 /// `# title` line, which the front matter carries (site generators print it from there).
-pub fn week_page(d: &Digest) -> String {
+pub(crate) fn week_page(d: &Digest) -> String {
     let mut out = String::from("---\n");
     let _ = writeln!(out, "title: {}", yaml_str(&d.title));
     let _ = writeln!(out, "date: {}", day(d.range.start));
@@ -81,7 +82,7 @@ fn strip_h1(md: &str) -> &str {
 /// The file a query is written to: `search-<slug>.md`, the slug made of the query's ASCII
 /// letters and digits (lower-cased, other runs become `-`, at most 60 characters); a query
 /// without any gets a short hash instead.
-pub fn search_file_name(query: &str) -> String {
+pub(crate) fn search_file_name(query: &str) -> String {
     let mut slug = String::new();
     for c in query.chars() {
         if c.is_ascii_alphanumeric() {
@@ -103,7 +104,7 @@ pub fn search_file_name(query: &str) -> String {
 /// A page of search results: front matter (`title`, `query`, `date` = the newest story's day,
 /// `story_count`) then the stories, newest first, rendered like the digest's items. `items`
 /// carry their display date; `newest` is the local day of the newest one.
-pub fn search_page(query: &str, items: &[Item], newest: Option<NaiveDate>) -> String {
+pub(crate) fn search_page(query: &str, items: &[Item], newest: Option<NaiveDate>) -> String {
     let q = crate::text::collapse_ws(&for_terminal(query, false));
     let mut out = String::from("---\n");
     let _ = writeln!(out, "title: {}", yaml_str(&format!("Search: {q}")));
@@ -129,33 +130,18 @@ pub fn search_page(query: &str, items: &[Item], newest: Option<NaiveDate>) -> St
 
 /// Escapes text for XML element content.
 fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    escape_xml(s, Markup::Text)
 }
 
 /// The Atom id of a week's entry.
-pub fn week_urn(week: &str) -> String {
+pub(crate) fn week_urn(week: &str) -> String {
     format!("urn:pydigest:week:{week}")
 }
 
 /// An Atom 1.0 feed with one entry per digest, newest week first: id `urn:pydigest:week:…`,
 /// the digest title, `updated` = the end of the week (the next Monday 00:00 local, in UTC),
 /// and the digest as sanitized HTML. The feed's `updated` is the newest entry's.
-pub fn atom_feed(digests: &[Digest]) -> String {
+pub(crate) fn atom_feed(digests: &[Digest]) -> String {
     let mut sorted: Vec<&Digest> = digests.iter().collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.range.start));
     let updated = sorted

@@ -4,25 +4,12 @@
 //! [`crate::parse::sanitize_html`].
 
 use crate::digest::{Digest, Item, PODCASTS};
-use crate::text::{for_terminal, is_web_url};
+use crate::text::{Markup, escape_xml, for_terminal, is_web_url};
 use std::fmt::Write as _;
 
-/// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`).
-pub fn esc(s: &str) -> String {
-    let clean = for_terminal(s, false);
-    let mut out = String::with_capacity(clean.len() + 8);
-    for c in clean.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\u{fffe}' | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// Feed text made plain ([`for_terminal`]) and escaped for HTML content and attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    escape_xml(&for_terminal(s, false), Markup::Html)
 }
 
 /// `<a href>` for http(s) URLs, else the escaped text alone.
@@ -59,7 +46,7 @@ fn item(out: &mut String, i: &Item) {
 
 /// The digest as an HTML fragment: overview, top stories, one section per topic, trending
 /// terms. The title is left out (a feed entry carries it). Sanitized before it is returned.
-pub fn render_html(d: &Digest) -> String {
+pub(crate) fn render_html(d: &Digest) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "<p>{}</p>", esc(&d.overview));
     if !d.top.is_empty() {

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// Rendering choices.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RenderOptions {
+pub(crate) struct RenderOptions {
     /// Show each story's matched terms.
     pub why: bool,
 }
@@ -138,7 +138,7 @@ fn item(out: &mut String, i: &Item, opts: RenderOptions) {
 }
 
 /// Renders the digest as a markdown document ending in a newline.
-pub fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
+pub(crate) fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", md(&d.title));
     let _ = writeln!(out, "{}", escape_text(&d.overview));
@@ -219,7 +219,7 @@ pub fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
 
 /// Renders stories as the digest's story list (title link, byline, summary, "Also in"), one
 /// list item each, for pages other than the digest (`export --query`).
-pub fn render_items(items: &[Item]) -> String {
+pub(crate) fn render_items(items: &[Item]) -> String {
     let mut out = String::new();
     for i in items {
         item(&mut out, i, RenderOptions::default());
@@ -229,7 +229,7 @@ pub fn render_items(items: &[Item]) -> String {
 
 /// Escapes untrusted text for a markdown paragraph exactly like the digest's titles and
 /// summaries (no links, HTML, headings or list markers can form).
-pub fn escape_paragraph(s: &str) -> String {
+pub(crate) fn escape_paragraph(s: &str) -> String {
     escape_text(s)
 }
 

@@ -1,18 +1,20 @@
 //! Output formats for a [`Digest`]: markdown for people, JSON for programs.
 
-pub mod export;
-pub mod html;
-pub mod markdown;
+pub(crate) mod export;
+pub(crate) mod html;
+pub(crate) mod markdown;
 
-pub use markdown::{RenderOptions, render_markdown};
+pub(crate) use markdown::{RenderOptions, render_markdown};
 
+use crate::calendar::rfc3339;
 use crate::digest::{Digest, Item};
-use chrono::SecondsFormat;
+use crate::model::{EntryKind, ParsedDoc, Sighting, Story};
+use crate::store::SourceHealth;
 use serde::Serialize;
 
 /// The JSON document: `{"title", "start", "end", "topics": [{"name", "items": [...]}]}`.
 #[derive(Debug, Serialize)]
-pub struct DigestJson<'a> {
+pub(crate) struct DigestJson<'a> {
     /// Digest title.
     pub title: &'a str,
     /// First day, YYYY-MM-DD (local).
@@ -25,7 +27,7 @@ pub struct DigestJson<'a> {
 
 /// One section.
 #[derive(Debug, Serialize)]
-pub struct TopicJson<'a> {
+pub(crate) struct TopicJson<'a> {
     /// Topic name.
     pub name: &'a str,
     /// Its stories.
@@ -34,7 +36,7 @@ pub struct TopicJson<'a> {
 
 /// One story.
 #[derive(Debug, Serialize)]
-pub struct ItemJson<'a> {
+pub(crate) struct ItemJson<'a> {
     /// Story id, as a string.
     pub id: String,
     /// Link, or null.
@@ -58,9 +60,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
             url: i.url.as_deref(),
             title: &i.title,
             source: &i.source,
-            published: i
-                .published
-                .map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            published: i.published.map(rfc3339),
             summary: Some(i.summary.as_str()).filter(|s| !s.is_empty()),
             also_in: &i.also_in,
         }
@@ -68,7 +68,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
 }
 
 /// The JSON view of a digest.
-pub fn digest_json(d: &Digest) -> DigestJson<'_> {
+pub(crate) fn digest_json(d: &Digest) -> DigestJson<'_> {
     DigestJson {
         title: &d.title,
         start: d.range.start.format("%Y-%m-%d").to_string(),
@@ -85,7 +85,7 @@ pub fn digest_json(d: &Digest) -> DigestJson<'_> {
 }
 
 /// Pretty-printed JSON with a trailing newline.
-pub fn render_json(d: &Digest) -> String {
+pub(crate) fn render_json(d: &Digest) -> String {
     let mut s = serde_json::to_string_pretty(&digest_json(d)).expect("digest JSON serialises");
     s.push('\n');
     s
@@ -109,4 +109,115 @@ pub(crate) fn byline(
         parts.push(esc(&i.date));
     }
     parts.join(" · ")
+}
+
+/// `pydigest stories --json`: one story with the sightings that carried it.
+#[derive(Debug, Serialize)]
+pub(crate) struct StoryJson<'a> {
+    id: i64,
+    title: Option<&'a str>,
+    url: Option<&'a str>,
+    canonical_url: Option<&'a str>,
+    sightings: Vec<SightingJson<'a>>,
+}
+
+/// One sighting in [`StoryJson`].
+#[derive(Debug, Serialize)]
+pub(crate) struct SightingJson<'a> {
+    source: &'a str,
+    entry_id: &'a str,
+    seen_at: String,
+    section: Option<&'a str>,
+    sponsored: bool,
+}
+
+fn sighting_json(s: &Sighting) -> SightingJson<'_> {
+    SightingJson {
+        source: &s.source,
+        entry_id: &s.entry_id,
+        seen_at: rfc3339(s.seen_at),
+        section: s.section.as_deref(),
+        sponsored: s.sponsored,
+    }
+}
+
+/// The JSON shape of `stories`.
+pub(crate) fn stories_json(stories: &[Story]) -> Vec<StoryJson<'_>> {
+    stories
+        .iter()
+        .map(|s| StoryJson {
+            id: s.id,
+            title: s.title.as_deref(),
+            url: s.url.as_deref(),
+            canonical_url: s.canonical_url.as_deref(),
+            sightings: s.sightings.iter().map(sighting_json).collect(),
+        })
+        .collect()
+}
+
+/// `pydigest sources --json`: one source's health.
+#[derive(Debug, Serialize)]
+pub(crate) struct SourceJson<'a> {
+    id: &'a str,
+    url: &'a str,
+    kind: &'static str,
+    status: &'static str,
+    entries: i64,
+    last_error: Option<&'a str>,
+    not_modified_count: i64,
+    last_success: Option<String>,
+}
+
+/// The JSON shape of `sources`.
+pub(crate) fn sources_json(health: &[SourceHealth]) -> Vec<SourceJson<'_>> {
+    health
+        .iter()
+        .map(|h| SourceJson {
+            id: &h.id,
+            url: &h.url,
+            kind: h.kind.as_str(),
+            status: h.status.as_str(),
+            entries: h.entries,
+            last_error: h.last_error.as_deref(),
+            not_modified_count: h.not_modified_count,
+            last_success: h.last_success.map(rfc3339),
+        })
+        .collect()
+}
+
+/// The `inspect --json` shape: document metadata, warnings and entries, dates RFC 3339 UTC.
+/// Split newsletter/page items also carry `kind`, `section` and `sponsored`.
+pub(crate) fn inspect_json(doc: &ParsedDoc) -> serde_json::Value {
+    use serde_json::json;
+    let time = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(rfc3339);
+    let entries: Vec<serde_json::Value> = doc
+        .entries
+        .iter()
+        .map(|e| {
+            let mut v = json!({
+                "id": e.id,
+                "title": e.title,
+                "url": e.url,
+                "authors": e.authors,
+                "published": time(e.published),
+                "updated": time(e.updated),
+                "summary": e.summary,
+                "content_text": e.content_text,
+                "content_html": e.content_html,
+                "tags": e.tags,
+                "enclosures": e.enclosures,
+            });
+            if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
+                v["kind"] = e.kind.as_str().into();
+                v["section"] = e.section.clone().into();
+                v["sponsored"] = e.sponsored.into();
+            }
+            v
+        })
+        .collect();
+    json!({
+        "source": doc.meta,
+        "warnings": doc.warnings,
+        "entries": entries,
+    })
 }

@@ -1,12 +1,13 @@
 //! Cached answers of the language model (`digest --llm`): one row per (model, prompt) hash.
 
-use super::{Result, Store, ts};
+use super::{Result, Store};
+use crate::calendar::rfc3339;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
     /// The cached answer for this key, if any.
-    pub fn llm_cached(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn llm_cached(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
             .query_row("SELECT answer FROM llm_cache WHERE key = ?1", [key], |r| {
@@ -16,7 +17,7 @@ impl Store {
     }
 
     /// Stores (or replaces) the answer for this key.
-    pub fn llm_cache_put(
+    pub(crate) fn llm_cache_put(
         &self,
         key: &str,
         model: &str,
@@ -27,7 +28,7 @@ impl Store {
             "INSERT INTO llm_cache (key, model, answer, created_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(key) DO UPDATE SET model = excluded.model, answer = excluded.answer,
                created_at = excluded.created_at",
-            params![key, model, answer, ts(now)],
+            params![key, model, answer, rfc3339(now)],
         )?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! user_version`. Never edit or reorder an entry; add a new one.
 
 /// Each entry moves the schema one version up.
-pub const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: sources with fetch state and health; entries (one row per sighting); stories; FTS5.
     r#"
     CREATE TABLE sources (

@@ -6,23 +6,22 @@ mod migrations;
 mod search;
 mod stories;
 
-pub use search::{
-    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts, quote,
+pub(crate) use search::{
+    HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,
 };
 
-pub use stories::{Sighting, StoryRow, title_key};
-
+use crate::calendar::rfc3339;
 use crate::canon;
 use crate::config::Source;
-use crate::model::{Entry, ParsedDoc};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::model::{Entry, ParsedDoc, SourceKind};
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Store failures the user can act on.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// The folder for the database cannot be created or written.
     #[error("cannot use database directory {dir}: {source}")]
     Dir {
@@ -57,7 +56,7 @@ pub enum StoreError {
 }
 
 /// Result alias for store operations.
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// How long a writer waits for another (a concurrent fetch) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -69,26 +68,21 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// Formats a time the way it is stored (RFC 3339, UTC, seconds).
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// Parses a stored time.
-pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
 }
 
 /// The open database.
-pub struct Store {
+pub(crate) struct Store {
     conn: Connection,
 }
 
 /// What fetch needs to know about a source before requesting it.
 #[derive(Debug, Clone, Default)]
-pub struct FetchState {
+pub(crate) struct FetchState {
     /// URL to request (after permanent redirects).
     pub url: Option<String>,
     /// Stored ETag.
@@ -96,12 +90,12 @@ pub struct FetchState {
     /// Stored Last-Modified.
     pub last_modified: Option<String>,
     /// Set when the server answered 410 Gone.
-    pub dead_since: Option<String>,
+    pub dead_since: Option<DateTime<Utc>>,
 }
 
 /// What a successful fetch brings besides the document.
 #[derive(Debug, Clone, Default)]
-pub struct FetchMeta {
+pub(crate) struct FetchMeta {
     /// New ETag.
     pub etag: Option<String>,
     /// New Last-Modified.
@@ -114,24 +108,63 @@ pub struct FetchMeta {
 
 /// What writing one source's document changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct WriteStats {
+pub(crate) struct WriteStats {
     /// Entries seen for the first time.
     pub new: usize,
     /// Entries whose content changed.
     pub updated: usize,
 }
 
+/// Where a source stands after its last fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceStatus {
+    /// Never fetched.
+    Never,
+    /// Fetched and stored.
+    Ok,
+    /// 304, or an unchanged file.
+    Unchanged,
+    /// The last fetch failed.
+    Failing,
+    /// Answered 410 Gone: no longer fetched until its URL changes.
+    Dead,
+}
+
+impl SourceStatus {
+    /// The name `sources` prints and the database stores.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::Never => "never",
+            SourceStatus::Ok => "ok",
+            SourceStatus::Unchanged => "unchanged",
+            SourceStatus::Failing => "failing",
+            SourceStatus::Dead => "dead",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "never" => SourceStatus::Never,
+            "ok" => SourceStatus::Ok,
+            "unchanged" => SourceStatus::Unchanged,
+            "failing" => SourceStatus::Failing,
+            "dead" => SourceStatus::Dead,
+            _ => return None,
+        })
+    }
+}
+
 /// A source's health, as `pydigest sources` shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SourceHealth {
+#[derive(Debug, Clone)]
+pub(crate) struct SourceHealth {
     /// Source id.
     pub id: String,
     /// Current URL.
     pub url: String,
     /// Kind.
-    pub kind: String,
-    /// ok | unchanged | failing | never | dead.
-    pub status: String,
+    pub kind: SourceKind,
+    /// Where it stands.
+    pub status: SourceStatus,
     /// Entries stored.
     pub entries: i64,
     /// The last error, if failing.
@@ -139,21 +172,45 @@ pub struct SourceHealth {
     /// How many 304 answers so far.
     pub not_modified_count: i64,
     /// Last successful fetch.
-    pub last_success: Option<String>,
+    pub last_success: Option<DateTime<Utc>>,
     /// When the current run of failures started.
-    #[serde(skip)]
-    pub failing_since: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
     /// Newest entry first seen.
-    #[serde(skip)]
-    pub last_new_entry: Option<String>,
-    /// Display name.
-    #[serde(skip)]
-    pub name: String,
+    pub last_new_entry: Option<DateTime<Utc>>,
+}
+
+/// A stored time column; a value that is not the RFC 3339 pydigest writes is a conversion error.
+pub(super) fn stored_time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = r.get(i)?;
+    parse_ts(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not an RFC 3339 time: {s:?}").into(),
+        )
+    })
+}
+
+/// A nullable stored time column (see [`stored_time`]).
+fn stored_time_opt(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(_) => stored_time(r, i).map(Some),
+    }
+}
+
+/// A column that must hold one of a fixed set of names.
+fn conversion_error(i: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        format!("not a {what}: {value:?}").into(),
+    )
 }
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
+    pub(crate) fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
                 dir: dir.to_path_buf(),
@@ -229,11 +286,6 @@ impl Store {
         Ok(())
     }
 
-    /// The schema version this build writes.
-    pub fn schema_version() -> i64 {
-        migrations::MIGRATIONS.len() as i64
-    }
-
     /// Direct access for read-side modules (search, stories).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
@@ -241,7 +293,7 @@ impl Store {
 
     /// Makes the sources table match feeds.toml: new sources added, names/kinds refreshed, and a
     /// URL edited in feeds.toml replaces any redirect-learned URL (and its cache validators).
-    pub fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
+    pub(crate) fn sync_sources(&mut self, sources: &[Source]) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut upsert = tx.prepare(
@@ -262,7 +314,7 @@ impl Store {
     }
 
     /// Conditional-GET state and current URL of a source.
-    pub fn fetch_state(&self, id: &str) -> Result<FetchState> {
+    pub(crate) fn fetch_state(&self, id: &str) -> Result<FetchState> {
         Ok(self
             .conn
             .query_row(
@@ -273,7 +325,7 @@ impl Store {
                         url: r.get(0)?,
                         etag: r.get(1)?,
                         last_modified: r.get(2)?,
-                        dead_since: r.get(3)?,
+                        dead_since: stored_time_opt(r, 3)?,
                     })
                 },
             )
@@ -282,14 +334,14 @@ impl Store {
     }
 
     /// Stores a fetched document's entries and the source's new state, in one transaction.
-    pub fn record_success(
+    pub(crate) fn record_success(
         &mut self,
         source: &Source,
         meta: &FetchMeta,
         doc: &ParsedDoc,
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
-        let now_s = ts(now);
+        let now_s = rfc3339(now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -306,8 +358,8 @@ impl Store {
                 meta.etag,
                 meta.last_modified,
                 meta.moved_to,
-                doc.source.title,
-                doc.source.site_url,
+                doc.meta.title,
+                doc.meta.site_url,
                 now_s,
                 meta.bytes as i64,
                 stats.new as i64
@@ -318,7 +370,7 @@ impl Store {
     }
 
     /// Records a 304 Not Modified (or an unchanged local file).
-    pub fn record_not_modified(
+    pub(crate) fn record_not_modified(
         &mut self,
         id: &str,
         moved_to: Option<&str>,
@@ -329,20 +381,20 @@ impl Store {
                 failing_since = NULL, consecutive_failures = 0, not_modified_count = not_modified_count + 1,
                 url = COALESCE(?3, url)
              WHERE id = ?1",
-            params![id, ts(now), moved_to],
+            params![id, rfc3339(now), moved_to],
         )?;
         Ok(())
     }
 
     /// Records a failed fetch or parse; `gone` marks the source dead (HTTP 410).
-    pub fn record_failure(
+    pub(crate) fn record_failure(
         &mut self,
         id: &str,
         error: &str,
         gone: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let now_s = ts(now);
+        let now_s = rfc3339(now);
         self.conn.execute(
             "UPDATE sources SET last_fetch_at = ?2, last_status = 'failing', last_error = ?3,
                 failing_since = COALESCE(failing_since, ?2), consecutive_failures = consecutive_failures + 1,
@@ -354,7 +406,7 @@ impl Store {
     }
 
     /// Health of every source in feeds.toml order.
-    pub fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
+    pub(crate) fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.url, s.kind, s.last_status, s.last_error, s.not_modified_count, s.last_success_at,
                     s.failing_since, s.last_new_entry_at, s.dead_since,
@@ -366,32 +418,33 @@ impl Store {
             let row = stmt
                 .query_row([&src.id], |r| {
                     let dead: Option<String> = r.get(8)?;
+                    let kind: String = r.get(1)?;
                     let status: String = r.get(2)?;
                     Ok(SourceHealth {
                         id: src.id.clone(),
-                        name: src.name.clone(),
                         url: r.get(0)?,
-                        kind: r.get(1)?,
+                        kind: SourceKind::parse(&kind)
+                            .ok_or_else(|| conversion_error(1, "source kind", &kind))?,
                         status: if dead.is_some() {
-                            "dead".into()
+                            SourceStatus::Dead
                         } else {
-                            status
+                            SourceStatus::parse(&status)
+                                .ok_or_else(|| conversion_error(2, "source status", &status))?
                         },
                         last_error: r.get(3)?,
                         not_modified_count: r.get(4)?,
-                        last_success: r.get(5)?,
-                        failing_since: r.get(6)?,
-                        last_new_entry: r.get(7)?,
+                        last_success: stored_time_opt(r, 5)?,
+                        failing_since: stored_time_opt(r, 6)?,
+                        last_new_entry: stored_time_opt(r, 7)?,
                         entries: r.get(9)?,
                     })
                 })
                 .optional()?;
             out.push(row.unwrap_or_else(|| SourceHealth {
                 id: src.id.clone(),
-                name: src.name.clone(),
                 url: src.url.clone(),
-                kind: src.kind.as_str().into(),
-                status: "never".into(),
+                kind: src.kind,
+                status: SourceStatus::Never,
                 entries: 0,
                 last_error: None,
                 not_modified_count: 0,
@@ -401,20 +454,6 @@ impl Store {
             }));
         }
         Ok(out)
-    }
-
-    /// Runs `PRAGMA integrity_check` and returns its first line ("ok" when healthy).
-    pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
-    }
-
-    /// Total number of stored entries.
-    pub fn entry_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))?)
     }
 }
 

@@ -2,23 +2,24 @@
 //! ranking by bm25 (weights configured in migration 2), filtering, and folding sightings of one
 //! story into one hit.
 
-use super::{Store, StoreError, ts};
+use super::{Store, StoreError, parse_ts};
+use crate::calendar::rfc3339;
 use chrono::{DateTime, Utc};
 use rusqlite::{ErrorCode, params};
 use std::collections::HashSet;
 
 /// Starts a highlighted run in a snippet. Control characters never reach the output: the
 /// renderer splits on them and sanitises the pieces before adding its own highlighting.
-pub const HL_START: char = '\u{2}';
+pub(crate) const HL_START: char = '\u{2}';
 /// Ends a highlighted run in a snippet.
-pub const HL_END: char = '\u{3}';
+pub(crate) const HL_END: char = '\u{3}';
 
 /// Words in a snippet (FTS5 caps this at 64).
 const SNIPPET_TOKENS: i32 = 24;
 
 /// Search failures.
 #[derive(Debug, thiserror::Error)]
-pub enum SearchError {
+pub(crate) enum SearchError {
     /// SQLite rejected the FTS5 query (only possible with raw `--fts` queries).
     #[error("invalid FTS5 query: {0}")]
     InvalidQuery(String),
@@ -35,7 +36,7 @@ impl From<rusqlite::Error> for SearchError {
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     /// A valid FTS5 MATCH expression (see [`plain_to_fts`]).
     pub fts: String,
     /// Only sightings published at or after this time.
@@ -51,8 +52,8 @@ pub struct SearchQuery {
 }
 
 /// One story found, shown as its best-ranked matching sighting.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SearchHit {
+#[derive(Debug, Clone)]
+pub(crate) struct SearchHit {
     /// Story id.
     pub story_id: i64,
     /// Title of the best sighting.
@@ -62,7 +63,7 @@ pub struct SearchHit {
     /// Source of the best sighting.
     pub source: String,
     /// Publication time (RFC 3339) of the best sighting.
-    pub published: Option<String>,
+    pub published: Option<DateTime<Utc>>,
     /// Snippet with matches between [`HL_START`] and [`HL_END`].
     pub snippet: String,
     /// How many sightings the story has in all.
@@ -78,7 +79,7 @@ pub struct SearchHit {
 /// text between double quotes stays one phrase, and the parts are implicitly ANDed. A bare word
 /// ending in `*` (`pyth*`) is a prefix search. Words without a letter or digit (`*`, `--`, `^`)
 /// can match nothing and are dropped; an unbalanced quote is ignored. Returns `None` when nothing searchable is left.
-pub fn plain_to_fts(query: &str) -> Option<String> {
+pub(crate) fn plain_to_fts(query: &str) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     let mut push = |text: &str, bare: bool| {
         if !text.chars().any(char::is_alphanumeric) {
@@ -118,13 +119,13 @@ pub fn plain_to_fts(query: &str) -> Option<String> {
 }
 
 /// An FTS5 string literal: `"…"` with inner quotes doubled.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 /// `(query) AND {title summary content_text} : ("t1" OR "t2" …)`: restricts a query to entries
 /// whose text (not authors) holds at least one of `terms`.
-pub fn and_any_term(query: &str, terms: &[String]) -> String {
+pub(crate) fn and_any_term(query: &str, terms: &[String]) -> String {
     let alternatives: Vec<String> = terms
         .iter()
         .filter(|t| t.chars().any(char::is_alphanumeric))
@@ -139,9 +140,9 @@ pub fn and_any_term(query: &str, terms: &[String]) -> String {
     )
 }
 
-/// True for the errors SQLite raises for a bad MATCH expression (syntax, unknown column,
-/// unknown special query), as opposed to I/O or locking problems.
-fn is_query_error(e: &rusqlite::Error) -> Option<String> {
+/// SQLite's message when the error is one it raises for a bad MATCH expression (syntax, unknown
+/// column, unknown special query); `None` for anything else (I/O, locking).
+fn query_error_message(e: &rusqlite::Error) -> Option<String> {
     match e {
         rusqlite::Error::SqliteFailure(f, msg) if f.code == ErrorCode::Unknown => {
             Some(msg.clone().unwrap_or_else(|| e.to_string()))
@@ -151,7 +152,7 @@ fn is_query_error(e: &rusqlite::Error) -> Option<String> {
 }
 
 fn classify(e: rusqlite::Error) -> SearchError {
-    match is_query_error(&e) {
+    match query_error_message(&e) {
         Some(msg) => SearchError::InvalidQuery(msg.trim_start_matches("fts5: ").to_string()),
         None => e.into(),
     }
@@ -160,7 +161,7 @@ fn classify(e: rusqlite::Error) -> SearchError {
 impl Store {
     /// Stories matching `q`, best first: each story once, as its best-ranked sighting that
     /// passes the filters.
-    pub fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
+    pub(crate) fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
         if q.limit == 0 {
             return Ok(Vec::new());
         }
@@ -178,8 +179,8 @@ impl Store {
         let mut rows = stmt
             .query(params![
                 q.fts,
-                q.since.map(ts),
-                q.until.map(ts),
+                q.since.map(rfc3339),
+                q.until.map(rfc3339),
                 q.author,
                 sources_json
             ])
@@ -199,7 +200,7 @@ impl Store {
                     title: r.get(3)?,
                     url: r.get(4)?,
                     source: r.get(2)?,
-                    published: r.get(5)?,
+                    published: r.get::<_, Option<String>>(5)?.as_deref().and_then(parse_ts),
                     snippet: String::new(),
                     sightings: 1,
                     also_in: Vec::new(),

@@ -2,8 +2,9 @@
 //! (same canonical URL key, or — conservatively — the same title by the same author within
 //! three days) share one story.
 
-use super::{Result, Store, WriteStats, parse_ts, ts, url_key};
-use crate::model::{Entry, EntryKind};
+use super::{Result, Store, WriteStats, parse_ts, stored_time, url_key};
+use crate::calendar::rfc3339;
+use crate::model::{Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -13,7 +14,7 @@ const NEAR_DUPLICATE_DAYS: f64 = 3.0;
 
 /// Normalised title for near-duplicate matching, or `None` when the title is too short or
 /// generic to be trusted ("Weekly update", "Release notes").
-pub fn title_key(title: &str) -> Option<String> {
+pub(crate) fn title_key(title: &str) -> Option<String> {
     let words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -42,7 +43,7 @@ pub(super) fn write_entries(
     entries: &[Entry],
     now: DateTime<Utc>,
 ) -> Result<WriteStats> {
-    let now_s = ts(now);
+    let now_s = rfc3339(now);
     let mut stats = WriteStats::default();
     let mut find = tx.prepare_cached(
         "SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2",
@@ -68,7 +69,7 @@ pub(super) fn write_entries(
         let authors = e.authors.join(", ");
         let tags = serde_json::to_string(&e.tags).unwrap_or_else(|_| "[]".into());
         let enclosures = serde_json::to_string(&e.enclosures).unwrap_or_else(|_| "[]".into());
-        let published = e.published.map(ts);
+        let published = e.published.map(rfc3339);
         match existing {
             None => {
                 let published_or_seen = e.published.unwrap_or(now);
@@ -84,7 +85,7 @@ pub(super) fn write_entries(
                     e.canonical_url,
                     authors,
                     published.clone().unwrap_or_else(|| now_s.clone()),
-                    e.updated.map(ts),
+                    e.updated.map(rfc3339),
                     e.published.is_none(),
                     e.summary,
                     e.content_html,
@@ -109,7 +110,7 @@ pub(super) fn write_entries(
                     e.canonical_url,
                     authors,
                     published,
-                    e.updated.map(ts),
+                    e.updated.map(rfc3339),
                     e.summary,
                     e.content_html,
                     e.content_text,
@@ -143,7 +144,7 @@ fn find_or_create_story(
         if let Some(id) = found {
             tx.execute(
                 "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
-                params![id, ts(published)],
+                params![id, rfc3339(published)],
             )?;
             return Ok(id);
         }
@@ -159,7 +160,7 @@ fn find_or_create_story(
             .query_row(
                 "SELECT id FROM stories WHERE title_key = ?1 AND author_key = ?2
                    AND abs(julianday(published) - julianday(?3)) <= ?4 ORDER BY id LIMIT 1",
-                params![t, a, ts(published), NEAR_DUPLICATE_DAYS],
+                params![t, a, rfc3339(published), NEAR_DUPLICATE_DAYS],
                 |r| r.get(0),
             )
             .optional()?;
@@ -169,85 +170,9 @@ fn find_or_create_story(
     }
     tx.execute(
         "INSERT INTO stories (url_key, title_key, author_key, first_seen_at, published) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key, tkey, akey, now_s, ts(published)],
+        params![key, tkey, akey, now_s, rfc3339(published)],
     )?;
     Ok(tx.last_insert_rowid())
-}
-
-/// One sighting of a story: a stored entry.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Sighting {
-    /// Source id.
-    pub source: String,
-    /// The entry's id in its document.
-    pub entry_id: String,
-    /// When pydigest first saw it.
-    pub seen_at: String,
-    /// Newsletter section, if any.
-    pub section: Option<String>,
-    /// Sponsored / house ad.
-    pub sponsored: bool,
-    /// Entry kind.
-    #[serde(skip)]
-    pub kind: EntryKind,
-    /// Title as this source gave it.
-    #[serde(skip)]
-    pub title: Option<String>,
-    /// URL as this source gave it.
-    #[serde(skip)]
-    pub url: Option<String>,
-    /// Authors, comma-separated.
-    #[serde(skip)]
-    pub authors: String,
-    /// Publication time.
-    #[serde(skip)]
-    pub published: Option<DateTime<Utc>>,
-    /// Plain-text summary.
-    #[serde(skip)]
-    pub summary: Option<String>,
-    /// Plain-text body.
-    #[serde(skip)]
-    pub content_text: Option<String>,
-    /// Tags.
-    #[serde(skip)]
-    pub tags: Vec<String>,
-    /// Enclosure count (podcast episodes have one).
-    #[serde(skip)]
-    pub has_enclosure: bool,
-    /// Date was the first-seen time, not the feed's.
-    #[serde(skip)]
-    pub date_is_first_seen: bool,
-    /// Database row id of the entry.
-    #[serde(skip)]
-    pub rowid: i64,
-    /// Canonical URL of this sighting.
-    #[serde(skip)]
-    pub canonical_url: Option<String>,
-}
-
-/// A story with all its sightings; title/url come from the best sighting.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StoryRow {
-    /// Story id.
-    pub id: i64,
-    /// Title of the representative sighting.
-    pub title: Option<String>,
-    /// URL of the representative sighting.
-    pub url: Option<String>,
-    /// Canonical URL.
-    pub canonical_url: Option<String>,
-    /// Earliest publication time over the sightings.
-    #[serde(skip)]
-    pub published: Option<DateTime<Utc>>,
-    /// Every sighting, representative first.
-    pub sightings: Vec<Sighting>,
-}
-
-impl StoryRow {
-    /// The sighting the story is shown as.
-    pub fn main(&self) -> &Sighting {
-        &self.sightings[0]
-    }
 }
 
 /// Orders sightings so the original article (a post or episode from its own feed) comes first,
@@ -264,23 +189,23 @@ fn rank(kind: EntryKind) -> u8 {
 impl Store {
     /// Stories with at least one sighting published in `[since, until)`, with every sighting.
     /// `aggregators` are sources whose sightings rank after original feeds.
-    pub fn stories_between(
+    pub(crate) fn stories_between(
         &self,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
-    ) -> Result<Vec<StoryRow>> {
+    ) -> Result<Vec<Story>> {
         self.load_stories(since, until, aggregators, true)
     }
 
     /// Like [`Store::stories_between`] without summaries and bodies (left `None`): enough for
     /// titles and dates, at a fraction of the reading and copying (trend baselines).
-    pub fn story_headlines_between(
+    pub(crate) fn story_headlines_between(
         &self,
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
-    ) -> Result<Vec<StoryRow>> {
+    ) -> Result<Vec<Story>> {
         self.load_stories(since, until, aggregators, false)
     }
 
@@ -290,9 +215,9 @@ impl Store {
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
         with_text: bool,
-    ) -> Result<Vec<StoryRow>> {
-        let since_s = since.map_or_else(|| "0000".to_string(), ts);
-        let until_s = until.map_or_else(|| "9999".to_string(), ts);
+    ) -> Result<Vec<Story>> {
+        let since_s = since.map_or_else(|| "0000".to_string(), rfc3339);
+        let until_s = until.map_or_else(|| "9999".to_string(), rfc3339);
         let text_columns = if with_text {
             "e.summary, e.content_text"
         } else {
@@ -300,24 +225,23 @@ impl Store {
         };
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
-                    e.authors, e.published, {text_columns}, e.tags, e.enclosures, e.date_is_first_seen,
+                    e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
                     e.id, e.canonical_url
              FROM entries e
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
              ORDER BY e.story_id, e.id"
         ))?;
-        let mut stories: Vec<StoryRow> = Vec::new();
+        let mut stories: Vec<Story> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
         let rows = stmt.query_map(params![since_s, until_s], |r| {
             let tags: String = r.get(13)?;
-            let enclosures: String = r.get(14)?;
             let published: Option<String> = r.get(10)?;
             Ok((
                 r.get::<_, i64>(0)?,
                 Sighting {
                     source: r.get(1)?,
                     entry_id: r.get(2)?,
-                    seen_at: r.get(3)?,
+                    seen_at: stored_time(r, 3)?,
                     section: r.get(4)?,
                     sponsored: r.get(5)?,
                     kind: EntryKind::parse(&r.get::<_, String>(6)?),
@@ -328,17 +252,16 @@ impl Store {
                     summary: r.get(11)?,
                     content_text: r.get(12)?,
                     tags: serde_json::from_str(&tags).unwrap_or_default(),
-                    has_enclosure: enclosures.len() > 2,
-                    date_is_first_seen: r.get(15)?,
-                    rowid: r.get(16)?,
-                    canonical_url: r.get(17)?,
+                    date_is_first_seen: r.get(14)?,
+                    rowid: r.get(15)?,
+                    canonical_url: r.get(16)?,
                 },
             ))
         })?;
         for row in rows {
             let (story_id, sighting) = row?;
             let i = *index.entry(story_id).or_insert_with(|| {
-                stories.push(StoryRow {
+                stories.push(Story {
                     id: story_id,
                     title: None,
                     url: None,
@@ -359,7 +282,7 @@ impl Store {
                         rank(x.kind),
                         aggregators.contains(&x.source),
                         x.published,
-                        x.seen_at.clone(),
+                        x.seen_at,
                         x.rowid,
                     )
                 };
@@ -382,7 +305,7 @@ impl Store {
     }
 
     /// One story with every sighting, or `None` when the id is unknown.
-    pub fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<StoryRow>> {
+    pub(crate) fn story(&self, id: i64, aggregators: &[String]) -> Result<Option<Story>> {
         let first: Option<String> = self.conn().query_row(
             "SELECT MIN(published) FROM entries WHERE story_id = ?1",
             [id],

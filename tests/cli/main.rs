@@ -1,6 +1,8 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
 mod config;
+#[path = "../support/corpus.rs"]
+mod corpus;
 mod crash;
 mod digest;
 mod export;

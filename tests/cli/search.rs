@@ -5,6 +5,7 @@ use crate::corpus_or_skip;
 use crate::util::{FAST_SETTINGS, Server, TestEnv, example_sources, examples, source};
 use serde_json::Value;
 use std::collections::HashSet;
+use std::path::Path;
 use std::time::Instant;
 
 /// A feed written for these tests: words placed so phrase, ranking and syntax cases are exact.
@@ -451,8 +452,7 @@ fn text_and_markdown_output() {
         .expect_code(2);
 }
 
-fn corpus_env() -> Option<(TestEnv, Server, Vec<String>)> {
-    let corpus = crate::util::corpus()?;
+fn corpus_env(corpus: &Path) -> (TestEnv, Server, Vec<String>) {
     let feeds = corpus.join("feeds");
     let mut names: Vec<String> = std::fs::read_dir(&feeds)
         .unwrap()
@@ -474,13 +474,13 @@ fn corpus_env() -> Option<(TestEnv, Server, Vec<String>)> {
     }
     env.config(&cfg);
     env.run(&["fetch"]).expect_code(0);
-    Some((env, server, ids))
+    (env, server, ids)
 }
 
 #[test]
 fn corpus_searches_find_the_expected_sources() {
-    let _ = corpus_or_skip!();
-    let (env, _server, _) = corpus_env().unwrap();
+    let corpus = corpus_or_skip!();
+    let (env, _server, _) = corpus_env(&corpus);
     let sources = |args: &[&str]| -> HashSet<String> {
         search(&env, args)
             .iter()
@@ -529,8 +529,8 @@ fn corpus_searches_find_the_expected_sources() {
 #[test]
 #[ignore = "benchmark: cargo test --release --test cli search_latency -- --ignored --nocapture"]
 fn search_latency_over_corpus() {
-    let _ = corpus_or_skip!();
-    let (env, _server, _) = corpus_env().unwrap();
+    let corpus = corpus_or_skip!();
+    let (env, _server, _) = corpus_env(&corpus);
     let queries: &[&[&str]] = &[
         &["python"],
         &["pytest"],
@@ -558,34 +558,8 @@ fn search_latency_over_corpus() {
         times,
     );
 
-    // The query alone, in process, over the same store.
-    let store = pydigest::store::Store::open(&env.path("pydigest.db")).unwrap();
-    let words = [
-        "python",
-        "pytest",
-        "django",
-        "\"pull request\"",
-        "thread",
-        "asyncio",
-        "release",
-        "data science",
-        "packaging",
-        "web",
-    ];
-    let mut times = Vec::new();
-    for i in 0..50 {
-        let fts = pydigest::store::plain_to_fts(words[i % words.len()]).unwrap();
-        let q = pydigest::store::SearchQuery {
-            fts,
-            limit: 20,
-            ..Default::default()
-        };
-        let start = Instant::now();
-        let hits = store.search(&q).unwrap();
-        times.push(start.elapsed());
-        assert!(!hits.is_empty());
-    }
-    report("Store::search only", times);
+    // The query alone, without process start-up, is timed by bench/server's `searchbench query`
+    // (the store is crate-private).
 }
 
 fn report(what: &str, mut times: Vec<std::time::Duration>) {

@@ -10,40 +10,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Where the shared real-world corpus lives, if it exists (CI always has it).
-pub fn corpus() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("feeds").is_dir())
-}
-
-/// Returns the corpus folder or prints that the test was skipped.
+/// Returns the corpus folder, or returns from the test when it is absent (the shared helper
+/// prints the skip, or panics under `PYDIGEST_REQUIRE_CORPUS=1`).
 #[macro_export]
 macro_rules! corpus_or_skip {
     () => {
-        match $crate::util::corpus() {
+        match $crate::corpus::corpus_dir() {
             Some(c) => c,
-            None => {
-                eprintln!("skipped: ../shared/corpus not found");
-                return;
-            }
+            None => return,
         }
     };
 }
 
 /// The project's own example data (written by the project, always present).
-pub fn examples() -> PathBuf {
+pub(crate) fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     /// Path with query.
     pub path: String,
     /// Lower-cased header names.
@@ -53,7 +39,7 @@ pub struct Request {
 }
 
 /// What the handler answers.
-pub enum Reply {
+pub(crate) enum Reply {
     /// A complete response.
     Full {
         status: u16,
@@ -75,7 +61,7 @@ pub enum Reply {
 
 impl Reply {
     /// 200 with a body and content type.
-    pub fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
+    pub(crate) fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
         Reply::Full {
             status: 200,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -83,7 +69,7 @@ impl Reply {
         }
     }
     /// A bare status.
-    pub fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply::Full {
             status,
             headers: vec![],
@@ -91,7 +77,7 @@ impl Reply {
         }
     }
     /// A status with extra headers.
-    pub fn with_headers(status: u16, headers: &[(&str, &str)]) -> Reply {
+    pub(crate) fn with_headers(status: u16, headers: &[(&str, &str)]) -> Reply {
         Reply::Full {
             status,
             headers: headers
@@ -106,42 +92,55 @@ impl Reply {
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
 /// A loopback HTTP server; records every request.
-pub struct Server {
+pub(crate) struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     requests: Arc<Mutex<Vec<Request>>>,
     stop: Arc<AtomicBool>,
+    /// The first handler panic's message: a handler runs on a server thread, where a panic would
+    /// otherwise only drop the connection and let the test pass or fail for the wrong reason.
+    panicked: Arc<Mutex<Option<String>>>,
 }
 
 impl Server {
     /// Starts a server answering with `handler`.
-    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+    pub(crate) fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let panicked = Arc::new(Mutex::new(None));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (reqs, stop2) = (Arc::clone(&requests), Arc::clone(&stop));
+        let (reqs, stop2, panicked2) = (
+            Arc::clone(&requests),
+            Arc::clone(&stop),
+            Arc::clone(&panicked),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (handler, reqs) = (Arc::clone(&handler), Arc::clone(&reqs));
-                std::thread::spawn(move || serve(stream, &*handler, &reqs));
+                let (handler, reqs, panicked) = (
+                    Arc::clone(&handler),
+                    Arc::clone(&reqs),
+                    Arc::clone(&panicked2),
+                );
+                std::thread::spawn(move || serve(stream, &*handler, &reqs, &panicked));
             }
         });
         Server {
             base,
             requests,
             stop,
+            panicked,
         }
     }
 
     /// Serves every file of `dir` under `/<name>`, with ETag and Last-Modified, answering 304
     /// to matching conditional requests.
-    pub fn files(dir: &Path) -> Server {
+    pub(crate) fn files(dir: &Path) -> Server {
         let dir = dir.to_path_buf();
         Server::start(move |req| {
             let name = req
@@ -184,12 +183,12 @@ impl Server {
     }
 
     /// Every request so far.
-    pub fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
     }
 
     /// URL of a path on this server.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }
 }
@@ -198,6 +197,13 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
+        // Fails the test that owns the server; skipped when the test is already failing, since a
+        // panic during unwinding aborts and hides the first message.
+        if !std::thread::panicking()
+            && let Some(msg) = self.panicked.lock().unwrap().take()
+        {
+            panic!("loopback server handler panicked: {msg}");
+        }
     }
 }
 
@@ -218,7 +224,12 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
+fn serve(
+    stream: TcpStream,
+    handler: &Handler,
+    reqs: &Mutex<Vec<Request>>,
+    panicked: &Mutex<Option<String>>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut out = stream;
@@ -256,7 +267,20 @@ fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
             body,
         };
         reqs.lock().unwrap().push(req.clone());
-        match handler(&req) {
+        // Recorded before the connection closes, so the test sees it by the time its request ends.
+        let reply = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&req))) {
+            Ok(reply) => reply,
+            Err(payload) => {
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".into());
+                panicked.lock().unwrap().get_or_insert(msg);
+                return;
+            }
+        };
+        match reply {
             Reply::Full {
                 status,
                 headers,
@@ -314,7 +338,7 @@ fn serve(stream: TcpStream, handler: &Handler, reqs: &Mutex<Vec<Request>>) {
 }
 
 /// The result of one run of the binary.
-pub struct Run {
+pub(crate) struct Run {
     /// Exit code (-1 when killed by a signal).
     pub code: i32,
     /// Standard output.
@@ -325,7 +349,7 @@ pub struct Run {
 
 impl Run {
     /// Wraps a finished process's output.
-    pub fn from_output(o: Output) -> Run {
+    pub(crate) fn from_output(o: Output) -> Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into(),
@@ -334,7 +358,7 @@ impl Run {
     }
 
     /// The `failed: ID: reason` lines fetch printed, one per failed source.
-    pub fn failed_lines(&self) -> Vec<&str> {
+    pub(crate) fn failed_lines(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.starts_with("failed: "))
@@ -342,7 +366,7 @@ impl Run {
     }
 
     /// Parses stdout as JSON.
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -352,7 +376,7 @@ impl Run {
     }
 
     /// Asserts the exit code, showing the output when it differs.
-    pub fn expect_code(&self, code: i32) -> &Run {
+    pub(crate) fn expect_code(&self, code: i32) -> &Run {
         assert_eq!(
             self.code, code,
             "exit code\nstdout:\n{}\nstderr:\n{}",
@@ -364,32 +388,32 @@ impl Run {
 }
 
 /// A temp home with its own feeds.toml and database.
-pub struct TestEnv {
+pub(crate) struct TestEnv {
     /// The temp folder (removed on drop).
     pub dir: tempfile::TempDir,
 }
 
 impl TestEnv {
     /// A fresh, empty environment.
-    pub fn new() -> TestEnv {
+    pub(crate) fn new() -> TestEnv {
         TestEnv {
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
     /// Path inside the environment.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
     /// Writes feeds.toml.
-    pub fn config(&self, text: &str) -> &TestEnv {
+    pub(crate) fn config(&self, text: &str) -> &TestEnv {
         std::fs::write(self.path("feeds.toml"), text).unwrap();
         self
     }
 
     /// A command for the binary with a clean environment and this env's config and db.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pydigest"));
         c.env_clear()
             .env("HOME", self.dir.path())
@@ -409,22 +433,22 @@ impl TestEnv {
     }
 
     /// Runs the binary to completion.
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         Run::from_output(self.cmd(args).output().expect("run pydigest"))
     }
 }
 
 /// A `[[source]]` table.
-pub fn source(id: &str, url: &str, kind: &str) -> String {
+pub(crate) fn source(id: &str, url: &str, kind: &str) -> String {
     format!("[[source]]\nid = \"{id}\"\nname = \"{id}\"\nurl = \"{url}\"\nkind = \"{kind}\"\n\n")
 }
 
 /// Settings that keep fault tests quick.
-pub const FAST_SETTINGS: &str =
+pub(crate) const FAST_SETTINGS: &str =
     "[settings]\nconnect_timeout_secs = 2\ntimeout_secs = 3\nretries = 1\n\n";
 
 /// The project's example feeds (examples/feeds/ID.xml) and the kind of each.
-pub const EXAMPLE_FEEDS: &[(&str, &str)] = &[
+pub(crate) const EXAMPLE_FEEDS: &[(&str, &str)] = &[
     ("realpython", "feed"),
     ("planetpython", "feed"),
     ("pycoders", "newsletter"),
@@ -437,10 +461,22 @@ pub const EXAMPLE_FEEDS: &[(&str, &str)] = &[
 
 /// `[[source]]` tables for every example feed served as `ID.xml` by `server`, after the fast
 /// settings.
-pub fn example_sources(server: &Server) -> String {
+pub(crate) fn example_sources(server: &Server) -> String {
     let mut cfg = String::from(FAST_SETTINGS);
     for (id, kind) in EXAMPLE_FEEDS {
         cfg.push_str(&source(id, &server.url(&format!("{id}.xml")), kind));
     }
     cfg
+}
+
+#[test]
+#[should_panic(expected = "loopback server handler panicked: handler bug")]
+fn a_panicking_handler_fails_the_test() {
+    let server = Server::start(|_| panic!("handler bug"));
+    let mut conn = TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    // The server records the panic, then closes the connection.
+    let _ = conn.read_to_end(&mut Vec::new());
+    drop(server);
 }

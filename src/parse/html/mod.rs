@@ -84,7 +84,7 @@ pub(super) fn parse_page(
         .and_then(|e| e.attr("lang"))
         .map(str::to_string);
     let mut out = ParsedDoc {
-        source: DocMeta {
+        meta: DocMeta {
             title: title.clone(),
             site_url: opts.base_url.map(str::to_string),
             description,
@@ -228,7 +228,7 @@ fn issue_from_page(
 /// follow it.
 pub(super) fn split_newsletter_entries(doc: &mut ParsedDoc, opts: &ParseOptions<'_>) {
     let site = doc
-        .source
+        .meta
         .site_url
         .as_deref()
         .and_then(|s| Url::parse(s).ok());

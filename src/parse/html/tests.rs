@@ -1,35 +1,11 @@
 use super::*;
 use crate::parse::{ParseOptions, decode, parse_document};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-/// The shared corpus: `PYDIGEST_CORPUS`, else `../shared/corpus` next to the crate, else
-/// `/work/shared/corpus`.
-fn corpus() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("PYDIGEST_CORPUS").map(PathBuf::from),
-        Some(PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus"
-        ))),
-        Some(PathBuf::from("/work/shared/corpus")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.is_dir());
-    if found.is_none() {
-        println!("skipped: corpus not found");
-    }
-    found
-}
 
 fn corpus_file(rel: &str) -> Option<Vec<u8>> {
-    let path = corpus()?.join(rel);
-    match std::fs::read(&path) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            println!("skipped: corpus file {} not found", path.display());
-            None
-        }
-    }
+    let path = crate::test_corpus::corpus_dir()?.join(rel);
+    // A corpus that is present but lacks a file is broken, not absent: fail rather than skip.
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -77,7 +53,7 @@ fn pycoders_599_page_splits_by_section() {
     };
     let base = "https://weekly.pychina.org/issue/issue-599.html";
     let doc = page(&bytes, Some(SourceKind::Newsletter), base).unwrap();
-    assert_eq!(doc.source.format, DocFormat::Html);
+    assert_eq!(doc.meta.format, DocFormat::Html);
     let issue = &doc.entries[0];
     assert_eq!(issue.kind, EntryKind::Issue);
     assert_eq!(issue.id, base);
@@ -585,7 +561,7 @@ fn selectors_extract_items() {
         ..Default::default()
     };
     let doc = parse_page(decode(html.as_bytes(), None), &opts).unwrap();
-    assert_eq!(doc.source.title.as_deref(), Some("Blog"));
+    assert_eq!(doc.meta.title.as_deref(), Some("Blog"));
     assert_eq!(doc.entries.len(), 2);
     let e = &doc.entries[0];
     assert_eq!(
