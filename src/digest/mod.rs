@@ -302,33 +302,43 @@ pub fn story_sources(story: &StoryRow) -> Vec<&str> {
     out
 }
 
-/// Classifies a story: main title, its summary plus newsletter blurbs, all tags, main body.
+/// Classifies a story: what the reader sees (main title, the shown summary, newsletter
+/// sections) weighs most; tags, the full summary, other blurbs and the body little.
 pub fn classify_story(classifier: &Classifier, story: &StoryRow) -> Classification {
     let main = story.main();
-    let mut summary = main.summary.clone().unwrap_or_default();
+    let mut hidden = main.summary.clone().unwrap_or_default();
     for s in story.sightings.iter().skip(1) {
         if s.kind == EntryKind::Link
             && let Some(b) = &s.summary
-            && !summary.contains(b.as_str())
+            && !hidden.contains(b.as_str())
         {
-            summary.push_str("\n\n");
-            summary.push_str(b);
+            hidden.push_str("\n\n");
+            hidden.push_str(b);
         }
     }
-    // A newsletter's section heading ("Events", "Jobs") is the editor's own tag for the story.
+    hidden.push_str("\n\n");
+    hidden.push_str(main.content_text.as_deref().unwrap_or(""));
     let mut tags: Vec<String> = Vec::new();
+    let mut sections: Vec<&str> = Vec::new();
     for s in &story.sightings {
-        for t in s.tags.iter().chain(s.section.iter()) {
+        for t in &s.tags {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }
         }
+        if let Some(sec) = s.section.as_deref()
+            && !sections.contains(&sec)
+        {
+            sections.push(sec);
+        }
     }
+    let shown = summary::summarize(story);
     let text = StoryText {
         title: story.title.as_deref().unwrap_or(""),
-        summary: &summary,
+        summary: &shown,
+        section: &sections.join(" , "),
         tags: &tags,
-        content: main.content_text.as_deref().unwrap_or(""),
+        content: &hidden,
     };
     classifier.classify(&text, &story_sources(story))
 }

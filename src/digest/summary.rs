@@ -30,6 +30,9 @@ static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\bshare (this|on)\b[^.\n]{0,80}\b(twitter|facebook|linkedin|reddit|mastodon|bluesky|email)\b[^.\n]{0,40}",
         r"(?i)\bclick here to [^.\n]{0,80}",
         r"\[(…|\.\.\.|&hellip;)\]",
+        // A podcast's sponsor line: "Sponsored by DataDog -- pythonbytes.fm/datadog", up to and
+        // including the sponsor's link when one follows.
+        r"(?i)\b(this episode is |today's episode is )?(sponsored|brought to you) by\b([^\n]{0,80}?[a-z0-9-]+\.(fm|com|io|co|org|net)(/\S*)?|[^\n.!]{0,60}[.!]?)",
     ]
     .iter()
     .map(|p| Regex::new(p).expect("boilerplate patterns are valid"))
@@ -207,6 +210,19 @@ mod tests {
     #[case("Good text. Happy Pythoning!", "Good text.")]
     #[case("Good text.\n\nShare this on Twitter, Facebook", "Good text.")]
     #[case("Good text. […]", "Good text.")]
+    #[case(
+        "Sponsored by DataDog -- pythonbytes.fm/datadog Good text.",
+        "Good text."
+    )]
+    #[case(
+        "Sponsored by Rollbar! Get the bootstrap plan at pythonbytes.fm/rollbar Good text.",
+        "Good text."
+    )]
+    #[case(
+        "Sponsored by Linode: https://pythonbytes.fm/linode Good text.",
+        "Good text."
+    )]
+    #[case("Good text. This episode is sponsored by Example Corp.", "Good text.")]
     fn boilerplate_is_stripped(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(collapse_ws(&strip_boilerplate(input)), expected);
     }
