@@ -2,6 +2,7 @@
 //! [`Digest`] (top stories, one section per topic, podcasts, trending terms). No I/O and no
 //! clock: the caller passes the range (and `now` when it needs one).
 
+pub mod ads;
 pub mod summary;
 pub mod topics;
 
@@ -267,13 +268,17 @@ impl Digest {
     }
 }
 
-/// Drops what the digest never shows: whole newsletter issues, and (unless asked) sponsored
-/// sightings and job ads. Returns `None` when nothing is left.
+/// Drops what the digest never shows: whole newsletter issues, and (unless asked) stories
+/// with an ad sighting ([`ads::is_ad`]) and job-ad sightings. Returns `None` when nothing is
+/// left.
 pub fn prepare_story(mut story: StoryRow, opts: DigestOptions) -> Option<StoryRow> {
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
     if !opts.include_sponsored {
+        if ads::is_ad(&story) {
+            return None;
+        }
         story
             .sightings
             .retain(|s| !s.sponsored && s.kind != EntryKind::Job);
