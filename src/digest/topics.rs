@@ -303,18 +303,38 @@ impl Classifier {
         }
     }
 
-    /// Whole-word occurrences of every pattern in `hay`, each capped at `cap`.
+    /// Whole-word occurrences of every pattern in `hay`, each capped at `cap`. A match that is
+    /// part of a longer matched compound is not counted: "pip-audit" is not also "pip".
     fn count_all(&self, hay: &str, cap: usize) -> Vec<usize> {
+        let mut found: Vec<(usize, usize, usize)> = self
+            .matcher
+            .find_overlapping_iter(hay)
+            .filter(|m| {
+                let before_ok = hay[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_word(c));
+                before_ok && hay[m.end()..].chars().next().is_none_or(|c| !is_word(c))
+            })
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        // Longest first at each start, so a contained match always follows its container.
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut counts = vec![0; self.patterns];
-        for m in self.matcher.find_overlapping_iter(hay) {
-            let before_ok = hay[..m.start()]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !is_word(c));
-            let after_ok = hay[m.end()..].chars().next().is_none_or(|c| !is_word(c));
-            let n = &mut counts[m.pattern().as_usize()];
-            if before_ok && after_ok && *n < cap {
-                *n += 1;
+        // The match reaching furthest so far: the one a later match may sit inside.
+        let mut outer = (0, 0);
+        for &(start, end, pattern) in &found {
+            let joined =
+                |i: usize| matches!(hay.as_bytes().get(i), Some(b'-' | b'.' | b'_' | b'/'));
+            // Only a compound joined by punctuation hides its parts: "security" still counts
+            // inside "security releases".
+            let inside = end <= outer.1
+                && ((start > outer.0 && joined(start - 1)) || (end < outer.1 && joined(end)));
+            if end > outer.1 {
+                outer = (start, end);
+            }
+            if !inside && counts[pattern] < cap {
+                counts[pattern] += 1;
             }
         }
         counts
@@ -581,6 +601,27 @@ mod tests {
             assert_eq!(cl.classify(&text(title), &[]).primary, topic, "{title}");
         }
         assert!(LEXICON.lines().count() > 1500);
+    }
+
+    #[test]
+    fn a_term_inside_a_longer_matched_compound_is_not_counted() {
+        let mut topics = taxonomy();
+        topics[3].terms.push(("uv-tool".into(), 3.0));
+        let c = Classifier::new(&topics).classify(
+            &StoryText {
+                title: "the c api and uv-tool",
+                ..Default::default()
+            },
+            &[],
+        );
+        let terms: Vec<&str> = c.reasons.iter().map(|r| r.term.as_str()).collect();
+        assert!(
+            terms.contains(&"c api") && terms.contains(&"uv-tool"),
+            "{terms:?}"
+        );
+        assert!(!terms.contains(&"uv"), "{terms:?}");
+        // A phrase's words still count on their own.
+        assert!(terms.contains(&"api"), "{terms:?}");
     }
 
     #[test]
