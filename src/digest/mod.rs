@@ -473,13 +473,7 @@ pub fn build_digest(
         s.items.sort_by_key(rank_key);
     }
 
-    let mut candidates: Vec<&Item> = sections
-        .iter()
-        .flat_map(|s| &s.items)
-        .filter(|i| i.sources >= 2 || i.weight >= 1.5)
-        .collect();
-    candidates.sort_by_key(|i| rank_key(i));
-    let top: Vec<i64> = candidates.iter().take(TOP_STORIES).map(|i| i.id).collect();
+    let top = top_stories(&sections);
 
     let story_count = sections.iter().map(|s| s.items.len()).sum();
     let (h_since, h_until) = range.history();
@@ -504,6 +498,36 @@ pub fn build_digest(
     }
 }
 
+/// Top stories once the digest has [`TOP_STORIES`] or more: most sources, then source weight,
+/// one per topic before any topic gets a second; never podcast episodes (they have their own
+/// section).
+fn top_stories(sections: &[Section]) -> Vec<i64> {
+    let mut ranked: Vec<(&str, &Item)> = sections
+        .iter()
+        .filter(|s| s.name != PODCASTS)
+        .flat_map(|s| s.items.iter().map(move |i| (s.name.as_str(), i)))
+        .collect();
+    let all: usize = sections.iter().map(|s| s.items.len()).sum();
+    if all < TOP_STORIES {
+        return Vec::new();
+    }
+    ranked.sort_by_key(|(_, i)| rank_key(i));
+    let mut top: Vec<i64> = Vec::new();
+    let mut topics: Vec<&str> = Vec::new();
+    for (topic, i) in &ranked {
+        if top.len() < TOP_STORIES && !topics.contains(topic) {
+            topics.push(topic);
+            top.push(i.id);
+        }
+    }
+    for (_, i) in &ranked {
+        if top.len() < TOP_STORIES && !top.contains(&i.id) {
+            top.push(i.id);
+        }
+    }
+    top
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -517,8 +541,18 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
             range.tz.name()
         );
     }
+    // Each story counted once, podcast episodes among them.
+    let episodes = sections
+        .iter()
+        .find(|x| x.name == PODCASTS)
+        .map_or(0, |p| p.items.len());
+    let of_them = match episodes {
+        0 => String::new(),
+        1 => ", 1 of them a podcast episode,".to_string(),
+        n => format!(", {n} of them podcast episodes,"),
+    };
     let mut s = format!(
-        "{} from {} this {}.",
+        "{}{of_them} from {} this {}.",
         plural(stories, "story", "stories"),
         plural(sources, "source", "sources"),
         if range.week.is_some() {
@@ -535,12 +569,6 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
         .collect();
     if !busiest.is_empty() {
         s.push_str(&format!(" Busiest topics: {}.", join_and(&busiest)));
-    }
-    if let Some(p) = sections.iter().find(|x| x.name == PODCASTS) {
-        s.push_str(&format!(
-            " Plus {}.",
-            plural(p.items.len(), "podcast episode", "podcast episodes")
-        ));
     }
     s
 }

@@ -152,9 +152,97 @@ pub fn extract(text: &str, title: &str, max: usize) -> String {
     truncate_words(&joined, max)
 }
 
+/// Words that make up a date line ("Posted on Thursday, October 16, 2025 at 10:00 UTC").
+const DATE_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "at",
+    "on",
+    "am",
+    "pm",
+    "utc",
+    "gmt",
+    "posted",
+    "published",
+    "updated",
+    "st",
+    "nd",
+    "rd",
+    "th",
+];
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// False for a summary that tells the reader nothing: only a date, or the title again.
+pub fn worth_showing(summary: &str, title: &str) -> bool {
+    let w = words(summary);
+    if w.is_empty() {
+        return false;
+    }
+    let only_date = w.iter().all(|x| {
+        DATE_WORDS.contains(&x.as_str())
+            || x.starts_with(|c: char| c.is_ascii_digit())
+                && x.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+    });
+    let t = words(title);
+    let copy = !t.is_empty() && t.windows(w.len()).any(|win| win == w.as_slice());
+    !only_date && !copy
+}
+
 /// The summary shown for a story: a newsletter blurb when one exists, else extracted from the
-/// main sighting's summary (when it is substantial) or its body.
+/// main sighting's summary (when it is substantial) or its body; empty when that would only be a
+/// date or the title again.
 pub fn summarize(story: &StoryRow) -> String {
+    let title = story.title.as_deref().unwrap_or("");
+    Some(summarize_text(story))
+        .filter(|s| worth_showing(s, title))
+        .unwrap_or_default()
+}
+
+fn summarize_text(story: &StoryRow) -> String {
     let title = story.title.as_deref().unwrap_or("");
     for s in &story.sightings {
         if s.kind == EntryKind::Link
@@ -225,6 +313,23 @@ mod tests {
     #[case("Good text. This episode is sponsored by Example Corp.", "Good text.")]
     fn boilerplate_is_stripped(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(collapse_ws(&strip_boilerplate(input)), expected);
+    }
+
+    #[rstest]
+    #[case("October 16, 2025", "Python 3.14 is out", false)]
+    #[case("Posted on Thu 16 Oct 2025 at 10:00 UTC", "Python 3.14 is out", false)]
+    #[case("2025-10-16", "Python 3.14 is out", false)]
+    #[case("Python 3.14 is out", "Python 3.14 is out!", false)]
+    #[case("python 3.14 IS OUT.", "Python 3.14 is out", false)]
+    #[case("", "Python 3.14 is out", false)]
+    #[case("On October 16 the release team shipped 3.14.", "Python 3.14", true)]
+    #[case("Python 3.14 is out, with free threading.", "Python 3.14 is out", true)]
+    fn summaries_that_say_nothing_are_not_shown(
+        #[case] summary: &str,
+        #[case] title: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(worth_showing(summary, title), expected);
     }
 
     #[test]

@@ -492,3 +492,32 @@ fn purity_and_inverse_purity_follow_the_clustering_definitions() {
     assert!((purity - 2.0 / 3.0).abs() < 1e-9);
     assert!((inverse - 1.0).abs() < 1e-9);
 }
+
+#[test]
+fn top_stories_of_a_period_never_lead_with_podcasts_and_count_episodes_once() {
+    let corpus = corpus_or_skip!();
+    let env = corpus_env(&corpus, &labelled_files(&labels()));
+    let md = env.run(&["digest", "--since", "2018-08-01", "--until", "2018-09-30"]);
+    md.expect_code(0);
+    let top: Vec<&str> = md
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "## Top stories")
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(top.len(), 5, "{}", md.stdout);
+    for l in &top {
+        assert!(
+            !l.contains("talkpython.fm") && !l.contains("pythonbytes.fm"),
+            "a podcast episode in Top stories: {l}"
+        );
+    }
+    let overview = md.stdout.lines().nth(2).unwrap_or("");
+    assert!(
+        overview.contains("of them podcast episodes") && overview.contains("this period"),
+        "{overview}"
+    );
+    assert!(!md.stdout.contains("Plus "), "{overview}");
+}
