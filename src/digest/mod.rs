@@ -111,12 +111,23 @@ impl DigestRange {
         DigestRange::iso_week(iso.year(), iso.week(), tz).expect("a past week exists")
     }
 
-    /// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `since`.
+    /// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before a week, the
+    /// period of equal length before any other range.
     pub fn history(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let days = if self.week.is_some() {
+            7 * TREND_WEEKS
+        } else {
+            self.days_long()
+        };
         (
-            local_midnight(self.start - Duration::days(7 * TREND_WEEKS), self.tz),
+            local_midnight(self.start - Duration::days(days), self.tz),
             self.since,
         )
+    }
+
+    /// How many days the range covers.
+    pub fn days_long(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
     }
 
     /// "October 13–19, 2025", "September 29 – October 5, 2025", "December 29, 2025 – January 4, 2026".
@@ -484,7 +495,15 @@ pub fn build_digest(
         .filter(|s| in_range(s, h_since, h_until))
         .filter_map(|s| s.title)
         .collect();
-    let trending = trending_terms(&titles, &history_titles, TREND_WEEKS as f64);
+    // Over more than four weeks "trending" says little; a period is compared with one
+    // preceding period of its length, a week with the average of the weeks before it.
+    let trending = if range.days_long() > 7 * TREND_WEEKS {
+        Vec::new()
+    } else if range.week.is_some() {
+        trending_terms(&titles, &history_titles, TREND_WEEKS as f64)
+    } else {
+        trending_terms(&titles, &history_titles, 1.0)
+    };
     let overview = overview(story_count, all_sources.len(), &sections, range);
     Digest {
         title: title_for(range),

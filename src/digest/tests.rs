@@ -45,6 +45,18 @@ fn week_titles_and_utc_bounds() {
     );
 }
 
+#[test]
+fn a_period_is_compared_with_the_period_of_equal_length_before_it() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let r = DigestRange::days(d("2018-08-01"), d("2018-08-10"), chrono_tz::UTC).unwrap();
+    assert_eq!(r.days_long(), 10);
+    let (hs, hu) = r.history();
+    assert_eq!(
+        (hs.to_rfc3339().as_str(), hu),
+        ("2018-07-22T00:00:00+00:00", r.since)
+    );
+}
+
 #[rstest]
 #[case("2025-W42", true)]
 #[case("2025-w42", true)]

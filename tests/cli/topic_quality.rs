@@ -494,7 +494,7 @@ fn purity_and_inverse_purity_follow_the_clustering_definitions() {
 }
 
 #[test]
-fn top_stories_of_a_period_never_lead_with_podcasts_and_count_episodes_once() {
+fn a_two_month_period_has_top_stories_without_podcasts_counts_episodes_once_and_no_trending() {
     let corpus = corpus_or_skip!();
     let env = corpus_env(&corpus, &labelled_files(&labels()));
     let md = env.run(&["digest", "--since", "2018-08-01", "--until", "2018-09-30"]);
@@ -520,4 +520,6 @@ fn top_stories_of_a_period_never_lead_with_podcasts_and_count_episodes_once() {
         "{overview}"
     );
     assert!(!md.stdout.contains("Plus "), "{overview}");
+    // Two months: no "trending" against a baseline.
+    assert!(!md.stdout.contains("## Trending"), "{}", md.stdout);
 }
