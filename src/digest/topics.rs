@@ -158,8 +158,15 @@ pub struct Classifier {
     patterns: usize,
 }
 
+/// A character that continues a word. Chinese and Japanese write without spaces, so an
+/// ideograph or kana never glues a term to its neighbours ("使用uv管理" has "uv"), and a term
+/// written in them matches inside a run of them.
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    (c.is_alphanumeric() || c == '_') && !is_cjk(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// Counts whole-word occurrences of `needle` (lowercase, single-spaced) in `hay` (lowercase,
@@ -517,6 +524,8 @@ mod tests {
     #[case("uv uv uv uv uv", "uv", 3)]
     #[case("zürich uv", "uv", 1)]
     #[case("ünuv", "uv", 0)]
+    #[case("使用uv管理项目", "uv", 1)]
+    #[case("金融市场数据分析", "数据分析", 1)]
     fn whole_word_matching(#[case] hay: &str, #[case] needle: &str, #[case] expected: usize) {
         assert_eq!(count_matches(&normalise(hay), needle, 3), expected);
     }
