@@ -1,6 +1,6 @@
 //! Advertising the digest never shows (unless `--include-sponsored`): sightings the parser
-//! flagged sponsored, titles marked as sponsored by any kind of source, and house ads (a
-//! newsletter linking the same page issue after issue).
+//! flagged sponsored, titles marked as sponsored or as job ads by any kind of source, and house
+//! ads (a newsletter linking the same page issue after issue).
 
 use crate::model::EntryKind;
 use crate::store::StoryRow;
@@ -26,6 +26,17 @@ static SPONSOR_TITLE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+static JOB_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    // "Job: Senior Django developer", "[Hiring] …", "We're hiring: …".
+    Regex::new(r"(?i)^\s*([\[(]\s*(job|jobs|hiring)\s*[\])]|(job|jobs|hiring|we're hiring|we are hiring|now hiring)\s*[:|–—])")
+        .expect("job pattern is valid")
+});
+
+/// True when a title marks its item as a job ad.
+pub fn is_job_title(title: &str) -> bool {
+    JOB_TITLE.is_match(title)
+}
+
 /// True when a title marks its item as sponsored.
 pub fn is_sponsor_title(title: &str) -> bool {
     SPONSOR_TITLE.iter().any(|re| re.is_match(title))
@@ -41,14 +52,15 @@ pub fn is_house_ad(story: &StoryRow) -> bool {
     issues.values().any(|d| d.len() >= HOUSE_AD_ISSUES)
 }
 
-/// True when any sighting of the story is an ad: flagged sponsored, a sponsor title, or a
-/// house ad.
+/// True when any sighting of the story is an ad: flagged sponsored, a sponsor or job-ad title,
+/// or a house ad.
 pub fn is_ad(story: &StoryRow) -> bool {
-    story
-        .sightings
-        .iter()
-        .any(|s| s.sponsored || s.title.as_deref().is_some_and(is_sponsor_title))
-        || is_house_ad(story)
+    story.sightings.iter().any(|s| {
+        s.sponsored
+            || s.title
+                .as_deref()
+                .is_some_and(|t| is_sponsor_title(t) || is_job_title(t))
+    }) || is_house_ad(story)
 }
 
 #[cfg(test)]
@@ -71,5 +83,16 @@ mod tests {
     #[case("Advertisement detection with scikit-learn", false)]
     fn sponsor_titles(#[case] title: &str, #[case] expected: bool) {
         assert_eq!(is_sponsor_title(title), expected, "{title}");
+    }
+
+    #[rstest]
+    #[case("Job: Senior Django developer (remote)", true)]
+    #[case("[Hiring] Data engineer at Acme", true)]
+    #[case("We're hiring: Python developers", true)]
+    #[case("Jobs | Backend engineer", true)]
+    #[case("Job queues with Celery", false)]
+    #[case("Hiring your first Python developer", false)]
+    fn job_titles(#[case] title: &str, #[case] expected: bool) {
+        assert_eq!(is_job_title(title), expected, "{title}");
     }
 }

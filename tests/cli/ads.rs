@@ -52,7 +52,7 @@ fn python_weekly_house_ad_stays_out_of_digest_top_stories_and_atom() {
 }
 
 #[test]
-fn a_blog_post_titled_as_sponsored_stays_out_of_the_digest() {
+fn blog_posts_titled_as_sponsored_or_as_job_ads_stay_out_of_the_digest() {
     let env = TestEnv::new();
     let feed = env.path("blog.xml");
     let item = |title: &str, slug: &str| {
@@ -70,6 +70,7 @@ fn a_blog_post_titled_as_sponsored_stays_out_of_the_digest() {
              <link>https://blog.example/</link>{}{}</channel></rss>",
             item("Sponsored: Acme CI runs your pytest suite", "acme"),
             item("pytest fixtures I keep copying", "fixtures")
+                + &item("Job: Acme is hiring a Django developer", "acme-job")
         ),
     )
     .unwrap();
