@@ -138,8 +138,10 @@ CURATED: dict[str, str] = {
         django-software-foundation numfocus pyohio pybay pygotham pycascades kiwipycon
         pycon-au pycon-apac python-brasil pyconde
     """,
+    # Publishers' own names (realpython, pybites, python-morsels) are left out: a site names
+    # itself in every summary, so they would act as a source hint, not as a topic.
     LEARN: """
-        realpython real-python pybites python-morsels exercism advent-of-code
+        exercism advent-of-code
         automate-the-boring-stuff think-python
     """,
 }

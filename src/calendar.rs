@@ -211,6 +211,11 @@ impl DigestRange {
         })
     }
 
+    /// How many days the range covers.
+    pub(crate) fn days_long(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+
     /// "October 13–19, 2025", "September 29 – October 5, 2025", "December 29, 2025 – January 4, 2026".
     pub(crate) fn label(&self) -> String {
         date_span(self.start, self.end)

@@ -317,9 +317,40 @@ impl Config {
             raw.settings.map(Spanned::into_inner).unwrap_or_default(),
             dir,
         )?;
-        let topics = validate_topics(&ctx, raw.topic)?;
+        let hints: Vec<(String, Spanned<String>)> = raw
+            .topic
+            .iter()
+            .flat_map(|t| {
+                let t = t.get_ref();
+                let name = t.name.get_ref().trim().to_string();
+                t.sources.iter().map(move |s| (name.clone(), s.clone()))
+            })
+            .collect();
+        let builtin = raw.topic.is_empty();
+        let mut topics = if builtin {
+            BUILTIN_TOPICS.clone()
+        } else {
+            validate_topics(&ctx, raw.topic)?
+        };
         let sources = validate_sources(&ctx, raw.source, dir, &topics)?;
         let llm = raw.llm.map(|l| validate_llm(&ctx, l, dir)).transpose()?;
+        let known = |id: &str| sources.iter().any(|s| s.id == id);
+        if builtin {
+            // The built-in taxonomy's hints name catalogue sources this file may not define.
+            for t in &mut topics {
+                t.sources.retain(|id| known(id));
+            }
+        }
+        for (topic, src) in &hints {
+            if !known(src.get_ref()) {
+                return ctx.err(
+                    src.span(),
+                    "sources",
+                    format!("topic {topic:?} names unknown source {:?}", src.get_ref()),
+                    Some("use the `id` of a [[source]]"),
+                );
+            }
+        }
         Ok(Config {
             path: None,
             settings,
@@ -694,19 +725,6 @@ fn validate_sources(
             selectors: s.selectors,
         });
     }
-    for t in topics {
-        for src in &t.sources {
-            if !seen.contains(src) {
-                return Err(ConfigError {
-                    file: ctx.file.clone(),
-                    line: None,
-                    key: Some("sources".into()),
-                    message: format!("topic {:?} names unknown source {src:?}", t.name),
-                    hint: Some("use the `id` of a [[source]]".into()),
-                });
-            }
-        }
-    }
     Ok(sources)
 }
 
@@ -849,6 +867,10 @@ fn validate_llm(
         )? as usize,
     })
 }
+/// The built-in taxonomy (the `[[topic]]` tables of the built-in catalogue), used when a
+/// feeds.toml has no `[[topic]]` table of its own.
+static BUILTIN_TOPICS: std::sync::LazyLock<Vec<Topic>> =
+    std::sync::LazyLock::new(|| Config::builtin().topics);
 
 /// Parses a source URL: http(s) URLs as they are, `file:` URLs and paths against `dir`.
 pub(crate) fn parse_location(url: &str, dir: &Path) -> Result<Location, String> {
@@ -893,6 +915,26 @@ mod tests {
     }
 
     #[test]
+    fn without_topic_tables_the_builtin_taxonomy_applies_with_hints_cut_to_known_sources() {
+        let c = parse("[[source]]\nid = \"realpython\"\nurl = \"https://a.org/\"\n").unwrap();
+        let builtin = Config::builtin();
+        let names = |c: &Config| c.topics.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&c), names(&builtin));
+        let hinted: Vec<&str> = c
+            .topics
+            .iter()
+            .flat_map(|t| t.sources.iter().map(String::as_str))
+            .collect();
+        assert_eq!(hinted, ["realpython"]);
+        let own = parse("[[topic]]\nname = \"Web\"\nterms = { django = 3 }\n").unwrap();
+        assert_eq!(
+            names(&own),
+            ["Web"],
+            "[[topic]] tables replace the built-in taxonomy"
+        );
+    }
+
+    #[test]
     fn file_urls_resolve_against_the_config_folder() {
         let c = parse("[[source]]\nid = \"a\"\nurl = \"file:feeds/a.xml\"\n").unwrap();
         assert_eq!(
@@ -926,6 +968,11 @@ mod tests {
         "topic"
     )]
     #[case("[settings]\nretries = 11\n", 2, "retries")]
+    #[case(
+        "[[source]]\nid = \"a\"\nurl = \"https://a.org/\"\n[[topic]]\nname = \"Web\"\nterms = { django = 3 }\nsources = [\"a\",\n  \"astral\"]\n",
+        8,
+        "sources"
+    )]
     #[case("[settings\n", 1, "")]
     fn errors_name_line_and_key(#[case] text: &str, #[case] line: usize, #[case] key: &str) {
         let e = parse(text).unwrap_err();

@@ -2,6 +2,7 @@
 //! [`Digest`] (top stories, one section per topic, podcasts, trending terms). No I/O and no
 //! clock: the caller passes the range (and `now` when it needs one).
 
+pub(crate) mod ads;
 pub(crate) mod summary;
 pub(crate) mod topics;
 
@@ -24,10 +25,16 @@ pub(crate) const TREND_WEEKS: i64 = 4;
 /// How many trending terms are listed.
 pub(crate) const MAX_TRENDS: usize = 8;
 
-/// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before `range`.
+/// The baseline window for trending terms: the [`TREND_WEEKS`] weeks before a week, the period
+/// of equal length before any other range.
 pub(crate) fn trend_baseline(range: &DigestRange) -> (DateTime<Utc>, DateTime<Utc>) {
+    let days = if range.week.is_some() {
+        7 * TREND_WEEKS
+    } else {
+        range.days_long()
+    };
     (
-        local_midnight(range.start - Duration::days(7 * TREND_WEEKS), range.tz),
+        local_midnight(range.start - Duration::days(days), range.tz),
         range.since,
     )
 }
@@ -135,13 +142,17 @@ impl Digest {
     }
 }
 
-/// Drops what the digest never shows: whole newsletter issues, and (unless asked) sponsored
-/// sightings and job ads. Returns `None` when nothing is left.
+/// Drops what the digest never shows: whole newsletter issues, and (unless asked) stories
+/// with an ad sighting ([`ads::is_ad`]) and job-ad sightings. Returns `None` when nothing is
+/// left.
 pub(crate) fn prepare_story(mut story: Story, opts: DigestOptions) -> Option<Story> {
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
     if !opts.include_sponsored {
+        if ads::is_ad(&story) {
+            return None;
+        }
         story
             .sightings
             .retain(|s| !s.sponsored && s.kind != EntryKind::Job);
@@ -170,33 +181,43 @@ pub(crate) fn story_sources(story: &Story) -> Vec<&str> {
     out
 }
 
-/// Classifies a story: main title, its summary plus newsletter blurbs, all tags, main body.
+/// Classifies a story: what the reader sees (main title, the shown summary, newsletter
+/// sections) weighs most; tags, the full summary, other blurbs and the body little.
 pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classification {
     let main = story.main();
-    let mut summary = main.summary.clone().unwrap_or_default();
+    let mut hidden = main.summary.clone().unwrap_or_default();
     for s in story.sightings.iter().skip(1) {
         if s.kind == EntryKind::Link
             && let Some(b) = &s.summary
-            && !summary.contains(b.as_str())
+            && !hidden.contains(b.as_str())
         {
-            summary.push_str("\n\n");
-            summary.push_str(b);
+            hidden.push_str("\n\n");
+            hidden.push_str(b);
         }
     }
-    // A newsletter's section heading ("Events", "Jobs") is the editor's own tag for the story.
+    hidden.push_str("\n\n");
+    hidden.push_str(main.content_text.as_deref().unwrap_or(""));
     let mut tags: Vec<String> = Vec::new();
+    let mut sections: Vec<&str> = Vec::new();
     for s in &story.sightings {
-        for t in s.tags.iter().chain(s.section.iter()) {
+        for t in &s.tags {
             if !tags.contains(t) {
                 tags.push(t.clone());
             }
         }
+        if let Some(sec) = s.section.as_deref()
+            && !sections.contains(&sec)
+        {
+            sections.push(sec);
+        }
     }
+    let shown = summary::summarize(story);
     let text = StoryText {
         title: story.title.as_deref().unwrap_or(""),
-        summary: &summary,
+        summary: &shown,
+        section: &sections.join(" , "),
         tags: &tags,
-        content: main.content_text.as_deref().unwrap_or(""),
+        content: &hidden,
     };
     classifier.classify(&text, &story_sources(story))
 }
@@ -326,13 +347,7 @@ pub(crate) fn build_digest(
         s.items.sort_by_key(rank_key);
     }
 
-    let mut candidates: Vec<&Item> = sections
-        .iter()
-        .flat_map(|s| &s.items)
-        .filter(|i| i.sources >= 2 || i.weight >= 1.5)
-        .collect();
-    candidates.sort_by_key(|i| rank_key(i));
-    let top: Vec<i64> = candidates.iter().take(TOP_STORIES).map(|i| i.id).collect();
+    let top = top_stories(&sections);
 
     let story_count = sections.iter().map(|s| s.items.len()).sum();
     let (h_since, h_until) = trend_baseline(range);
@@ -343,7 +358,15 @@ pub(crate) fn build_digest(
         .filter(|s| in_range(s, h_since, h_until))
         .filter_map(|s| s.title)
         .collect();
-    let trending = trending_terms(&titles, &history_titles, TREND_WEEKS as f64);
+    // Over more than four weeks "trending" says little; a period is compared with one
+    // preceding period of its length, a week with the average of the weeks before it.
+    let trending = if range.days_long() > 7 * TREND_WEEKS {
+        Vec::new()
+    } else if range.week.is_some() {
+        trending_terms(&titles, &history_titles, TREND_WEEKS as f64)
+    } else {
+        trending_terms(&titles, &history_titles, 1.0)
+    };
     let overview = overview(story_count, all_sources.len(), &sections, range);
     Digest {
         title: title_for(range),
@@ -355,6 +378,36 @@ pub(crate) fn build_digest(
         story_count,
         source_count: all_sources.len(),
     }
+}
+
+/// Top stories once the digest has [`TOP_STORIES`] or more: most sources, then source weight,
+/// one per topic before any topic gets a second; never podcast episodes (they have their own
+/// section).
+fn top_stories(sections: &[Section]) -> Vec<i64> {
+    let mut ranked: Vec<(&str, &Item)> = sections
+        .iter()
+        .filter(|s| s.name != PODCASTS)
+        .flat_map(|s| s.items.iter().map(move |i| (s.name.as_str(), i)))
+        .collect();
+    let all: usize = sections.iter().map(|s| s.items.len()).sum();
+    if all < TOP_STORIES {
+        return Vec::new();
+    }
+    ranked.sort_by_key(|(_, i)| rank_key(i));
+    let mut top: Vec<i64> = Vec::new();
+    let mut topics: Vec<&str> = Vec::new();
+    for (topic, i) in &ranked {
+        if top.len() < TOP_STORIES && !topics.contains(topic) {
+            topics.push(topic);
+            top.push(i.id);
+        }
+    }
+    for (_, i) in &ranked {
+        if top.len() < TOP_STORIES && !top.contains(&i.id) {
+            top.push(i.id);
+        }
+    }
+    top
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -370,8 +423,18 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
             range.tz.name()
         );
     }
+    // Each story counted once, podcast episodes among them.
+    let episodes = sections
+        .iter()
+        .find(|x| x.name == PODCASTS)
+        .map_or(0, |p| p.items.len());
+    let of_them = match episodes {
+        0 => String::new(),
+        1 => ", 1 of them a podcast episode,".to_string(),
+        n => format!(", {n} of them podcast episodes,"),
+    };
     let mut s = format!(
-        "{} from {} this {}.",
+        "{}{of_them} from {} this {}.",
         plural(stories, "story", "stories"),
         plural(sources, "source", "sources"),
         if range.week.is_some() {
@@ -388,12 +451,6 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
         .collect();
     if !busiest.is_empty() {
         s.push_str(&format!(" Busiest topics: {}.", join_and(&busiest)));
-    }
-    if let Some(p) = sections.iter().find(|x| x.name == PODCASTS) {
-        s.push_str(&format!(
-            " Plus {}.",
-            plural(p.items.len(), "podcast episode", "podcast episodes")
-        ));
     }
     s
 }

@@ -29,6 +29,9 @@ static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(?i)\bshare (this|on)\b[^.\n]{0,80}\b(twitter|facebook|linkedin|reddit|mastodon|bluesky|email)\b[^.\n]{0,40}",
         r"(?i)\bclick here to [^.\n]{0,80}",
         r"\[(…|\.\.\.|&hellip;)\]",
+        // A podcast's sponsor line: "Sponsored by DataDog -- pythonbytes.fm/datadog", up to and
+        // including the sponsor's link when one follows.
+        r"(?i)\b(this episode is |today's episode is )?(sponsored|brought to you) by\b([^\n]{0,80}?[a-z0-9-]+\.(fm|com|io|co|org|net)(/\S*)?|[^\n.!]{0,60}[.!]?)",
     ]
     .iter()
     .map(|p| Regex::new(p).expect("boilerplate patterns are valid"))
@@ -148,9 +151,97 @@ pub(crate) fn extract(text: &str, title: &str, max: usize) -> String {
     truncate_words(&joined, max)
 }
 
+/// Words that make up a date line ("Posted on Thursday, October 16, 2025 at 10:00 UTC").
+const DATE_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "at",
+    "on",
+    "am",
+    "pm",
+    "utc",
+    "gmt",
+    "posted",
+    "published",
+    "updated",
+    "st",
+    "nd",
+    "rd",
+    "th",
+];
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// False for a summary that tells the reader nothing: only a date, or the title again.
+pub(crate) fn worth_showing(summary: &str, title: &str) -> bool {
+    let w = words(summary);
+    if w.is_empty() {
+        return false;
+    }
+    let only_date = w.iter().all(|x| {
+        DATE_WORDS.contains(&x.as_str())
+            || x.starts_with(|c: char| c.is_ascii_digit())
+                && x.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+    });
+    let t = words(title);
+    let copy = !t.is_empty() && t.windows(w.len()).any(|win| win == w.as_slice());
+    !only_date && !copy
+}
+
 /// The summary shown for a story: a newsletter blurb when one exists, else extracted from the
-/// main sighting's summary (when it is substantial) or its body.
+/// main sighting's summary (when it is substantial) or its body; empty when that would only be a
+/// date or the title again.
 pub(crate) fn summarize(story: &Story) -> String {
+    let title = story.title.as_deref().unwrap_or("");
+    Some(summarize_text(story))
+        .filter(|s| worth_showing(s, title))
+        .unwrap_or_default()
+}
+
+fn summarize_text(story: &Story) -> String {
     let title = story.title.as_deref().unwrap_or("");
     for s in &story.sightings {
         if s.kind == EntryKind::Link
@@ -206,8 +297,38 @@ mod tests {
     #[case("Good text. Happy Pythoning!", "Good text.")]
     #[case("Good text.\n\nShare this on Twitter, Facebook", "Good text.")]
     #[case("Good text. […]", "Good text.")]
+    #[case(
+        "Sponsored by DataDog -- pythonbytes.fm/datadog Good text.",
+        "Good text."
+    )]
+    #[case(
+        "Sponsored by Rollbar! Get the bootstrap plan at pythonbytes.fm/rollbar Good text.",
+        "Good text."
+    )]
+    #[case(
+        "Sponsored by Linode: https://pythonbytes.fm/linode Good text.",
+        "Good text."
+    )]
+    #[case("Good text. This episode is sponsored by Example Corp.", "Good text.")]
     fn boilerplate_is_stripped(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(collapse_ws(&strip_boilerplate(input)), expected);
+    }
+
+    #[rstest]
+    #[case("October 16, 2025", "Python 3.14 is out", false)]
+    #[case("Posted on Thu 16 Oct 2025 at 10:00 UTC", "Python 3.14 is out", false)]
+    #[case("2025-10-16", "Python 3.14 is out", false)]
+    #[case("Python 3.14 is out", "Python 3.14 is out!", false)]
+    #[case("python 3.14 IS OUT.", "Python 3.14 is out", false)]
+    #[case("", "Python 3.14 is out", false)]
+    #[case("On October 16 the release team shipped 3.14.", "Python 3.14", true)]
+    #[case("Python 3.14 is out, with free threading.", "Python 3.14 is out", true)]
+    fn summaries_that_say_nothing_are_not_shown(
+        #[case] summary: &str,
+        #[case] title: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(worth_showing(summary, title), expected);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Offline, deterministic topic classifier: every story is scored against each `[[topic]]` of
-//! the taxonomy by case-insensitive whole-word matching of its terms in the title, tags,
-//! summary and the start of the content.
+//! Offline, deterministic topic classifier: every story is scored against each [[topic]] of
+//! the taxonomy by case-insensitive whole-word matching of its terms, and of the Python project
+//! names of the built-in lexicon ([`LEXICON`]), in the text the reader sees (title, newsletter
+//! section, shown summary) and, weighing little, in the text they do not (the rest of the
+//! summary and the body).
 //!
 //! Matchers are built once per run ([`Classifier::new`]); classifying a story does no
 //! allocation-heavy work beyond lower-casing its text.
@@ -11,30 +13,44 @@ use crate::config::{Config, Topic};
 pub(crate) const OTHER: &str = "Other";
 
 /// Below this score a story is filed under [`OTHER`]. One title mention of a weak (weight 1)
-/// term, or one mention of a strong (weight 3) term in the body, is enough.
+/// term, or two summary mentions of a weight-1 term, is enough.
 pub(crate) const MIN_SCORE: f64 = 3.0;
 
-/// Added to a topic that already matched at least one term when a sighting's source hints it
-/// (`topic = ...` on the source, or the source listed in the topic's `sources`). A hint alone
-/// never files a story: every classification can be explained by a matched term.
-pub(crate) const SOURCE_BONUS: f64 = 3.0;
+/// Python project names and the topic each belongs to (`name<TAB>topic<TAB>origin`), made by
+/// `scripts/gen_lexicon.py`; see `data/README.md`.
+pub(crate) const LEXICON: &str = include_str!("../../data/lexicon.tsv");
+
+/// Weight of a hand-curated lexicon name: the projects Python news names most are as telling as
+/// a strong taxonomy term.
+pub(crate) const CURATED_WEIGHT: f64 = 3.0;
+
+/// Weight of a generated lexicon name: the PyPI summary rules are right most of the time, but
+/// the name may also be an ordinary word, so it counts like a weak term.
+pub(crate) const GENERATED_WEIGHT: f64 = 1.0;
+
+/// The most hidden text adds to a topic: less than a third of [`MIN_SCORE`], so it never
+/// decides between a topic and [`OTHER`] on its own, only between close topics.
+pub(crate) const MAX_HIDDEN: f64 = 0.75;
 
 /// How many times one term counts per field.
 const MAX_COUNT_PER_FIELD: usize = 3;
 
-/// How much of the content is read, in bytes (cut on a char boundary).
+/// How much of the hidden text is read, in bytes (cut on a char boundary).
 const CONTENT_PREFIX: usize = 2000;
 
 /// Where a term was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Field {
-    /// The story title (×3).
+    /// The story title (×3); an untitled story's shown text stands in for it.
     Title,
-    /// Feed categories / tags (×2).
+    /// The newsletter section heading the story was listed under (×2): the editor's own filing.
+    Section,
+    /// Feed categories / tags (×1.5).
     Tags,
-    /// Summary or newsletter blurb (×1.5).
+    /// The summary the digest shows (×1.5).
     Summary,
-    /// The first ~2000 characters of the body (×1).
+    /// Text the reader never sees: the rest of the summary, other blurbs and the start of the
+    /// body (×0.25), so a word deep in show notes cannot outweigh the title.
     Content,
 }
 
@@ -43,9 +59,10 @@ impl Field {
     pub(crate) fn weight(self) -> f64 {
         match self {
             Field::Title => 3.0,
-            Field::Tags => 2.0,
+            Field::Section => 2.0,
+            Field::Tags => 1.5,
             Field::Summary => 1.5,
-            Field::Content => 1.0,
+            Field::Content => 0.25,
         }
     }
 
@@ -53,9 +70,10 @@ impl Field {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Field::Title => "title",
+            Field::Section => "section",
             Field::Tags => "tags",
             Field::Summary => "summary",
-            Field::Content => "content",
+            Field::Content => "hidden text",
         }
     }
 }
@@ -107,13 +125,15 @@ impl Classification {
 /// The text of a story that is scored.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StoryText<'a> {
-    /// Title.
+    /// Title (empty for an untitled newsletter blurb: its summary is then scored as the title).
     pub title: &'a str,
-    /// Summary or blurb(s).
+    /// The summary the reader sees.
     pub summary: &'a str,
+    /// Newsletter section headings.
+    pub section: &'a str,
     /// Tags / categories.
     pub tags: &'a [String],
-    /// Plain-text body (only the start is read).
+    /// Text the reader does not see: full summary, other blurbs, body (only the start is read).
     pub content: &'a str,
 }
 
@@ -141,8 +161,15 @@ pub(crate) struct Classifier {
     patterns: usize,
 }
 
+/// A character that continues a word. Chinese and Japanese write without spaces, so an
+/// ideograph or kana never glues a term to its neighbours ("使用uv管理" has "uv"), and a term
+/// written in them matches inside a run of them.
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    (c.is_alphanumeric() || c == '_') && !is_cjk(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
 }
 
 /// Lower-cases and collapses whitespace so phrases match across line breaks.
@@ -161,6 +188,20 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// The lexicon's `(name, topic, weight)` rows.
+fn lexicon() -> impl Iterator<Item = (&'static str, &'static str, f64)> {
+    LEXICON.lines().skip(1).filter_map(|line| {
+        let mut f = line.split('\t');
+        let (name, topic, origin) = (f.next()?, f.next()?, f.next()?);
+        let weight = if origin == "curated" {
+            CURATED_WEIGHT
+        } else {
+            GENERATED_WEIGHT
+        };
+        Some((name, topic, weight)).filter(|_| !name.is_empty())
+    })
+}
+
 impl Classifier {
     /// Compiles the taxonomy of `config` (topics and source hints).
     pub(crate) fn from_config(config: &Config) -> Classifier {
@@ -173,17 +214,19 @@ impl Classifier {
         c
     }
 
-    /// Compiles a taxonomy without source-level hints (topic `sources` lists still apply).
+    /// Compiles a taxonomy without source-level hints (topic `sources` lists still apply). The
+    /// lexicon's names join the topics of the same name; a name the taxonomy itself lists as
+    /// a term (of any topic) keeps only the taxonomy's meaning.
     pub(crate) fn new(topics: &[Topic]) -> Classifier {
         let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_of = |text: String| match patterns.iter().position(|p| *p == text) {
-            Some(i) => i,
-            None => {
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut pattern_of = |text: String| {
+            *index.entry(text.clone()).or_insert_with(|| {
                 patterns.push(text);
                 patterns.len() - 1
-            }
+            })
         };
-        let topics = topics
+        let mut topics: Vec<CompiledTopic> = topics
             .iter()
             .map(|t| CompiledTopic {
                 name: t.name.clone(),
@@ -202,6 +245,33 @@ impl Classifier {
                 sources: t.sources.clone(),
             })
             .collect();
+        let taxonomy_terms: std::collections::HashSet<String> = topics
+            .iter()
+            .flat_map(|t| t.terms.iter().map(|x| x.text.clone()))
+            .collect();
+        for (name, topic, weight) in lexicon() {
+            if taxonomy_terms.contains(name) {
+                continue;
+            }
+            let Some(t) = topics
+                .iter_mut()
+                .find(|t| t.name.eq_ignore_ascii_case(topic))
+            else {
+                continue;
+            };
+            // Prose writes "Advent of Code" and "Django REST framework" for the curated
+            // `advent-of-code` and `django-rest-framework`.
+            let spaced = (weight == CURATED_WEIGHT && name.contains('-'))
+                .then(|| name.replace('-', " "))
+                .filter(|s| !taxonomy_terms.contains(s));
+            for text in std::iter::once(normalise(name)).chain(spaced) {
+                t.terms.push(Term {
+                    pattern: pattern_of(text.clone()),
+                    text,
+                    weight,
+                });
+            }
+        }
         // feeds.toml validation rejects empty terms, so no pattern matches the empty string.
         let matcher = aho_corasick::AhoCorasick::new(&patterns).expect("term patterns compile");
         Classifier {
@@ -212,18 +282,38 @@ impl Classifier {
         }
     }
 
-    /// Whole-word occurrences of every pattern in `hay`, each capped at `cap`.
+    /// Whole-word occurrences of every pattern in `hay`, each capped at `cap`. A match that is
+    /// part of a longer matched compound is not counted: "pip-audit" is not also "pip".
     fn count_all(&self, hay: &str, cap: usize) -> Vec<usize> {
+        let mut found: Vec<(usize, usize, usize)> = self
+            .matcher
+            .find_overlapping_iter(hay)
+            .filter(|m| {
+                let before_ok = hay[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_word(c));
+                before_ok && hay[m.end()..].chars().next().is_none_or(|c| !is_word(c))
+            })
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        // Longest first at each start, so a contained match always follows its container.
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
         let mut counts = vec![0; self.patterns];
-        for m in self.matcher.find_overlapping_iter(hay) {
-            let before_ok = hay[..m.start()]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !is_word(c));
-            let after_ok = hay[m.end()..].chars().next().is_none_or(|c| !is_word(c));
-            let n = &mut counts[m.pattern().as_usize()];
-            if before_ok && after_ok && *n < cap {
-                *n += 1;
+        // The match reaching furthest so far: the one a later match may sit inside.
+        let mut outer = (0, 0);
+        for &(start, end, pattern) in &found {
+            let joined =
+                |i: usize| matches!(hay.as_bytes().get(i), Some(b'-' | b'.' | b'_' | b'/'));
+            // Only a compound joined by punctuation hides its parts: "security" still counts
+            // inside "security releases".
+            let inside = end <= outer.1
+                && ((start > outer.0 && joined(start - 1)) || (end < outer.1 && joined(end)));
+            if end > outer.1 {
+                outer = (start, end);
+            }
+            if !inside && counts[pattern] < cap {
+                counts[pattern] += 1;
             }
         }
         counts
@@ -245,11 +335,18 @@ impl Classifier {
     }
 
     /// Scores `text` against every topic; `source_ids` are the sources the story was seen in.
+    /// A source hint only decides between topics with the same (non-zero) score.
     pub(crate) fn classify(&self, text: &StoryText<'_>, source_ids: &[&str]) -> Classification {
+        let (title, summary) = if text.title.trim().is_empty() {
+            (text.summary, "")
+        } else {
+            (text.title, text.summary)
+        };
         let fields = [
-            (Field::Title, normalise(text.title)),
+            (Field::Title, normalise(title)),
+            (Field::Section, normalise(text.section)),
             (Field::Tags, normalise(&text.tags.join(" , "))),
-            (Field::Summary, normalise(text.summary)),
+            (Field::Summary, normalise(summary)),
             (
                 Field::Content,
                 normalise(prefix(text.content, CONTENT_PREFIX)),
@@ -262,13 +359,17 @@ impl Classifier {
         let mut reasons = Vec::new();
         let mut scores = Vec::with_capacity(self.topics.len());
         for topic in &self.topics {
-            let mut total = 0.0;
+            let (mut seen, mut hidden) = (0.0, 0.0);
             for term in &topic.terms {
                 for ((field, _), field_counts) in fields.iter().zip(&counts) {
                     let n = field_counts[term.pattern];
                     if n > 0 {
                         let score = term.weight * field.weight() * n as f64;
-                        total += score;
+                        if *field == Field::Content {
+                            hidden += score;
+                        } else {
+                            seen += score;
+                        }
                         reasons.push(Reason {
                             topic: topic.name.clone(),
                             term: term.text.clone(),
@@ -278,20 +379,29 @@ impl Classifier {
                     }
                 }
             }
-            if total > 0.0 && self.hinted(topic, source_ids) {
-                total += SOURCE_BONUS;
-            }
+            // Long show notes mention a dozen projects: hidden text only backs a topic the
+            // reader can already see, and only a little.
+            let total = if seen > 0.0 {
+                seen + hidden.min(MAX_HIDDEN)
+            } else {
+                0.0
+            };
             scores.push((topic.name.clone(), total));
         }
-        // Highest first; `max_by` would pick the last of equal scores, so fold keeping the first.
-        let best = scores
+        let top = scores.iter().map(|s| s.1).fold(0.0, f64::max);
+        // Among the best-scoring topics a hinted one wins, else the earliest in the taxonomy.
+        let tied: Vec<_> = scores
             .iter()
-            .fold(None::<&(String, f64)>, |best, s| match best {
-                Some(b) if b.1 >= s.1 => Some(b),
-                _ => Some(s),
-            });
+            .zip(&self.topics)
+            .filter(|((_, s), _)| *s == top)
+            .collect();
+        let best = tied
+            .iter()
+            .find(|(_, t)| self.hinted(t, source_ids))
+            .or(tied.first())
+            .map(|((name, score), _)| (name, *score));
         let (primary, primary_score) = match best {
-            Some((name, score)) if *score >= MIN_SCORE => (name.clone(), *score),
+            Some((name, score)) if score >= MIN_SCORE => (name.clone(), score),
             _ => (OTHER.to_string(), 0.0),
         };
         let secondary = if primary == OTHER {
@@ -365,6 +475,7 @@ mod tests {
             &StoryText {
                 title,
                 summary,
+                section: "",
                 tags: &[],
                 content,
             },
@@ -380,6 +491,10 @@ mod tests {
     #[case("My holiday photos", "Other")]
     #[case("Released: my notes", "Other")]
     #[case("A release", "Core Python & CPython")]
+    // Chinese writes without spaces: an ideograph never glues a term to its neighbours, and a
+    // term written in ideographs matches inside a run of them.
+    #[case("使用uv管理项目", "Packaging & tooling")]
+    #[case("Deploying with uvicorn", "Web")]
     fn primary_topic(#[case] title: &str, #[case] expected: &str) {
         assert_eq!(classify(title, "", "").primary, expected);
     }
@@ -400,22 +515,87 @@ mod tests {
     }
 
     #[test]
-    fn title_outweighs_body() {
-        // One title mention (3×3 = 9) beats two body mentions (2×3 = 6).
-        let c = classify("Django tips", "", "the gil and the gil");
+    fn title_outweighs_hidden_text() {
+        // One title mention (3×3 = 9) beats three hidden mentions (3×0.25×3 = 2.25).
+        let c = classify("Django tips", "", "the gil and the gil and the gil");
         assert_eq!(c.primary, "Web");
-        assert_eq!(c.secondary, vec!["Performance & concurrency".to_string()]);
+        assert!(c.secondary.is_empty(), "{:?}", c.secondary);
         let r = &c.reasons[0];
         assert_eq!(
             (r.topic.as_str(), r.term.as_str(), r.field, r.score),
             ("Web", "django", Field::Title, 9.0)
         );
+        let hidden = c.reasons_for("Performance & concurrency").next().unwrap();
+        assert_eq!(hidden.field.as_str(), "hidden text");
+    }
+
+    #[test]
+    fn hidden_text_alone_never_files_a_story() {
+        assert_eq!(
+            classify("Notes", "", "cpython cpython cpython").primary,
+            OTHER
+        );
     }
 
     #[test]
     fn counts_are_capped_per_field() {
-        let c = classify("", "", &"gil ".repeat(50));
-        assert_eq!(c.primary_score(), 9.0);
+        let c = classify("Notes", &"gil ".repeat(50), "");
+        assert_eq!(c.primary_score(), 13.5);
+    }
+
+    #[test]
+    fn an_untitled_blurb_is_classified_by_its_text_as_a_title() {
+        let c = classify("", "Serving apps with uvicorn behind a proxy", "");
+        assert_eq!(c.primary, "Web");
+        assert_eq!(c.reasons[0].field, Field::Title);
+    }
+
+    #[test]
+    fn lexicon_names_join_the_topics_of_the_same_name() {
+        let cl = Classifier::new(&crate::config::Config::builtin().topics);
+        let text = |title| StoryText {
+            title,
+            ..Default::default()
+        };
+        for (title, topic) in [
+            ("The GUI phoenix rises with wxPython", OTHER),
+            ("Unleash the py-spy!", "Performance & concurrency"),
+            ("Getting started with devpi", "Packaging & tooling"),
+            ("Contributing to typeshed", "Typing"),
+            ("Airflow at scale", "Data science & analytics"),
+        ] {
+            assert_eq!(cl.classify(&text(title), &[]).primary, topic, "{title}");
+        }
+        assert!(LEXICON.lines().count() > 1500);
+    }
+
+    #[test]
+    fn a_term_inside_a_longer_matched_compound_is_not_counted() {
+        let mut topics = taxonomy();
+        topics[3].terms.push(("uv-tool".into(), 3.0));
+        let c = Classifier::new(&topics).classify(
+            &StoryText {
+                title: "the c api and uv-tool",
+                ..Default::default()
+            },
+            &[],
+        );
+        let terms: Vec<&str> = c.reasons.iter().map(|r| r.term.as_str()).collect();
+        assert!(
+            terms.contains(&"c api") && terms.contains(&"uv-tool"),
+            "{terms:?}"
+        );
+        assert!(!terms.contains(&"uv"), "{terms:?}");
+        // A phrase's words still count on their own.
+        assert!(terms.contains(&"api"), "{terms:?}");
+    }
+
+    #[test]
+    fn a_taxonomy_term_keeps_its_own_topic_over_the_lexicon() {
+        // "uvicorn" is a Web term here, and "uv" a packaging one; the lexicon adds nothing to
+        // either.
+        let c = classify("uvicorn", "", "");
+        assert_eq!(c.reasons.len(), 1, "{:?}", c.reasons);
     }
 
     #[test]
@@ -426,21 +606,26 @@ mod tests {
     }
 
     #[test]
-    fn source_hint_adds_a_bonus_but_never_classifies_alone() {
+    fn source_hint_only_breaks_ties_and_never_classifies_alone() {
         let cl = Classifier::new(&taxonomy());
-        let text = StoryText {
-            title: "django and uv",
+        let text = |title| StoryText {
+            title,
             ..Default::default()
         };
+        // Tied (9 each): the hinted topic wins, without the hint taxonomy order does.
+        let tied = text("django and uv");
         assert_eq!(
-            cl.classify(&text, &["astral"]).primary,
+            cl.classify(&tied, &["astral"]).primary,
             "Packaging & tooling"
         );
-        let nothing = StoryText {
-            title: "Company news",
-            ..Default::default()
-        };
-        assert_eq!(cl.classify(&nothing, &["astral"]).primary, OTHER);
+        assert_eq!(cl.classify(&tied, &[]).primary, "Web");
+        // Not tied: the hint changes nothing.
+        let web = text("django, django and uv");
+        assert_eq!(cl.classify(&web, &["astral"]).primary, "Web");
+        assert_eq!(
+            cl.classify(&text("Company news"), &["astral"]).primary,
+            OTHER
+        );
     }
 
     #[test]

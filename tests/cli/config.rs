@@ -48,6 +48,15 @@ fn each_class_of_config_error_is_located_and_exits_2() {
         ),
         ("bad kind", src("kind = \"blog\"\n"), 8, "kind"),
         (
+            "topic hint naming an unknown source",
+            format!(
+                "[[topic]]\nname = \"Web\"\nterms = {{ django = 3 }}\nsources = [\"astral\"]\n{}",
+                "[[source]]\nid = \"a\"\nurl = \"https://a.example/feed\"\n"
+            ),
+            4,
+            "unknown source \"astral\"",
+        ),
+        (
             "bad selector",
             src("kind = \"page\"\n[source.selectors]\nitem = \"a[[\"\n"),
             10,

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
+mod ads;
 mod config;
 #[path = "../support/corpus.rs"]
 mod corpus;
