@@ -50,10 +50,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            if err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if is_broken_pipe(&err) {
                 return Exit::Ok.into();
             }
             eprintln!(
@@ -63,6 +60,18 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             exit_code_for(&err).into()
         }
     }
+}
+
+/// True when the error is a closed stdout (`| head`): the reader has what it wanted.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|c| {
+        // serde_json wraps the io::Error and its `source()` skips it, so ask it directly.
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+    })
 }
 
 fn exit_code_for(err: &anyhow::Error) -> Exit {

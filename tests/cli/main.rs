@@ -1,5 +1,6 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
+mod cli_ux;
 mod config;
 mod crash;
 mod digest;
