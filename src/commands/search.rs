@@ -25,15 +25,6 @@ enum Style {
 /// Runs `search`.
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
-    let Some(query) = query else {
-        if !ctx.quiet {
-            eprintln!("pydigest: the query has no words to search for");
-        }
-        if args.json {
-            writeln!(stdout(), "[]")?;
-        }
-        return Ok(Exit::Ok);
-    };
     let store = ctx.open_store()?;
     let hits = store.search(&query).map_err(|e| match e {
         SearchError::InvalidQuery(msg) => {
@@ -70,22 +61,24 @@ pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Turns the arguments into a store query; `None` when the words hold nothing searchable.
+/// Turns the arguments into a store query.
 fn build_query(
     ctx: &Ctx,
     args: &SearchArgs,
     now: DateTime<Utc>,
-) -> Result<Option<SearchQuery>, UsageError> {
+) -> Result<SearchQuery, UsageError> {
+    // `''`, `'"'` and `'!!'` all leave nothing to look for: one usage error for all of them.
+    let nothing = || UsageError("empty search query: no words to search for".into());
     let text = args.query.join(" ");
     if text.trim().is_empty() {
-        return Err(UsageError("empty search query".into()));
+        return Err(nothing());
     }
     let mut fts = if args.fts {
         text.trim().to_string()
     } else {
         match plain_to_fts(&text) {
             Some(q) => q,
-            None => return Ok(None),
+            None => return Err(nothing()),
         }
     };
     if let Some(name) = &args.topic {
@@ -129,7 +122,7 @@ fn build_query(
     {
         return Err(UsageError("--since is not before --until".into()));
     }
-    Ok(Some(SearchQuery {
+    Ok(SearchQuery {
         fts,
         since,
         until,
@@ -141,7 +134,7 @@ fn build_query(
             .filter(|a| !a.is_empty())
             .map(String::from),
         limit: args.limit,
-    }))
+    })
 }
 
 /// Parses `YYYY-MM-DD` (midnight in `tz`; with `end`, the following midnight so the day is

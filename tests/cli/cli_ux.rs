@@ -71,3 +71,68 @@ fn closed_pipe_ends_quietly_with_exit_0() {
         );
     }
 }
+
+/// A feed with a zero-width space and bidi controls in a title, and a summary whose phrase
+/// FTS5 would cut at the snippet window's edge.
+const HYGIENE_FEED: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>\
+<title>Lab</title><link>https://lab.example/</link><description>d</description>\
+<item><title>pay\u{200b}pal\u{2067} login\u{2069} \u{feff}notice</title>\
+<link>https://lab.example/zw</link><guid>https://lab.example/zw</guid>\
+<pubDate>Tue, 14 Oct 2025 10:00:00 GMT</pubDate><description>Nothing here.</description></item>\
+<item><title>Coverage report</title>\
+<link>https://lab.example/cov</link><guid>https://lab.example/cov</guid>\
+<pubDate>Wed, 15 Oct 2025 10:00:00 GMT</pubDate><description>w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 \
+w10 w11 w12 w13 w14 w15 w16 w17 w18 w19 w20 w21 added unit test coverage x0 x1 x2 x3 x4 x5 x6 \
+x7 x8 x9 x10 x11 x12 x13 x14 x15 x16 x17 x18 x19 x20 x21 x22 x23 x24</description></item>\
+</channel></rss>";
+
+#[test]
+fn zero_width_and_bidi_characters_never_reach_the_terminal() {
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    for args in [&["stories"][..], &["search", "notice"][..]] {
+        let run = env.run(args);
+        run.expect_code(0);
+        assert!(run.stdout.contains("paypal login notice"), "{}", run.stdout);
+        for c in ['\u{200b}', '\u{2067}', '\u{2069}', '\u{feff}'] {
+            assert!(
+                !run.stdout.contains(c),
+                "{args:?} printed U+{:04X}",
+                c as u32
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_and_punctuation_only_searches_are_one_usage_error() {
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    let messages: Vec<String> = ["", "\"", "!!", "  ", "* -- ^"]
+        .iter()
+        .map(|q| {
+            let run = env.run(&["search", q]);
+            run.expect_code(2);
+            assert!(run.stdout.is_empty(), "{q:?}: {}", run.stdout);
+            run.stderr
+        })
+        .collect();
+    assert!(messages.iter().all(|m| m == &messages[0]), "{messages:?}");
+    assert!(
+        messages[0].contains("no words to search for"),
+        "{}",
+        messages[0]
+    );
+    env.run(&["search", "!!", "--json"]).expect_code(2);
+}
+
+#[test]
+fn a_phrase_snippet_shows_the_whole_phrase() {
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    let run = env.run(&["search", "\"unit test\"", "--json"]);
+    run.expect_code(0);
+    let hits = run.json();
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("added unit test coverage"), "{snippet}");
+    let run = env.run(&["search", "\"unit test\""]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("unit test coverage"), "{}", run.stdout);
+}
