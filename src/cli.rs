@@ -13,7 +13,7 @@ use std::path::PathBuf;
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored)."
+    after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored), 130 interrupted (Ctrl-C) after finishing the current writes."
 )]
 pub struct Cli {
     /// feeds.toml to use (else $PYDIGEST_CONFIG, ./feeds.toml, the user config dir, the built-in catalogue).
@@ -55,6 +55,18 @@ pub enum Command {
     /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
     /// matching a query into a folder, for a static site or a feed reader.
     Export(ExportArgs),
+    /// Print a shell completion script (e.g. `pydigest completions bash > ~/.local/share/bash-completion/completions/pydigest`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, every subcommand included): `pydigest man | man -l -`.
+    Man,
+}
+
+/// `pydigest completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `pydigest init`.

@@ -1,11 +1,13 @@
 //! One module per subcommand; [`run`] loads what they share and dispatches.
 
+mod completions;
 mod digest;
 mod explain;
 mod export;
 mod fetch;
 mod init;
 mod inspect;
+mod man;
 mod search;
 mod sources;
 mod stories;
@@ -46,8 +48,11 @@ impl Ctx {
 
 /// Runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    if let Command::Init(args) = &cli.command {
-        return init::run(args);
+    match &cli.command {
+        Command::Init(args) => return init::run(args),
+        Command::Completions(args) => return completions::run(args),
+        Command::Man => return man::run(),
+        _ => {}
     }
     let config = load_config(cli.config.as_deref())?;
     let db_path = db_path(cli.db.as_deref(), &config)?;
@@ -57,7 +62,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         quiet: cli.quiet,
     };
     match cli.command {
-        Command::Init(_) => unreachable!("handled above"),
+        Command::Init(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled above")
+        }
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Sources(args) => sources::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),

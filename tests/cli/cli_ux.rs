@@ -136,3 +136,49 @@ fn a_phrase_snippet_shows_the_whole_phrase() {
     run.expect_code(0);
     assert!(run.stdout.contains("unit test coverage"), "{}", run.stdout);
 }
+
+/// The subcommands clap knows, so a new command is covered without editing this test.
+fn subcommand_names() -> Vec<String> {
+    use clap::CommandFactory as _;
+    let names: Vec<String> = pydigest::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    assert!(names.len() >= 10, "{names:?}");
+    names
+}
+
+#[test]
+fn completions_for_every_shell_cover_every_subcommand() {
+    let env = TestEnv::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.run(&["completions", shell]);
+        run.expect_code(0);
+        for name in subcommand_names() {
+            assert!(
+                run.stdout.contains(&name),
+                "{shell} completions lack {name}"
+            );
+        }
+    }
+    env.run(&["completions", "tcsh"]).expect_code(2);
+}
+
+#[test]
+fn man_page_has_a_section_for_every_subcommand() {
+    let env = TestEnv::new();
+    let run = env.run(&["man"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains(".TH pydigest 1"), "{}", run.stdout);
+    for name in subcommand_names() {
+        assert!(
+            run.stdout.contains(&format!(".TH pydigest-{name} 1")),
+            "no page for {name}"
+        );
+    }
+    assert!(run.stdout.contains(".TH pydigest-sources-import 1"));
+    assert!(
+        run.stdout.contains("130 interrupted"),
+        "exit codes in the page"
+    );
+}
