@@ -55,11 +55,28 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             }
             eprintln!(
                 "pydigest: error: {}",
-                text::for_terminal(&format!("{err:#}"), true)
+                text::for_terminal(&message(&err), true)
             );
             exit_code_for(&err).into()
         }
     }
+}
+
+/// `outer: inner: …` like `{:#}`, without repeating a cause its parent's message already quotes
+/// (thiserror messages embed `{source}`, and `{:#}` would print it twice).
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// True when the error is a closed stdout (`| head`): the reader has what it wanted.
@@ -81,7 +98,13 @@ fn exit_code_for(err: &anyhow::Error) -> Exit {
         }
         if matches!(
             cause.downcast_ref::<store::StoreError>(),
-            Some(store::StoreError::TooNew { .. } | store::StoreError::Dir { .. })
+            Some(
+                store::StoreError::TooNew { .. }
+                    | store::StoreError::Dir { .. }
+                    | store::StoreError::NeedsMigration { .. }
+                    | store::StoreError::NotADatabase { .. }
+                    | store::StoreError::ReadOnly { .. }
+            )
         ) {
             return Exit::Usage;
         }

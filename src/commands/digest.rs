@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
             other => exit = other,
         }
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let aggregators = ctx.config.aggregator_ids();
     let stories = store
         .stories_between(Some(range.since), Some(range.until), &aggregators)
@@ -131,6 +131,11 @@ pub fn run(ctx: &Ctx, args: &DigestArgs) -> anyhow::Result<Exit> {
     }
     match &args.out {
         Some(path) => {
+            // Like `export --out-dir` and `init`: a missing folder is created, not an error.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
             std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
             if !ctx.quiet {
                 eprintln!(

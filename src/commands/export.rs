@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
         (None, None) if args.query.is_some() => None,
         (None, None) => Some(vec![DigestRange::last_complete_week(now, tz)]),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let aggregators = ctx.config.aggregator_ids();
     let opts = DigestOptions {
         include_sponsored: args.include_sponsored,

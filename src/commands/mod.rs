@@ -40,6 +40,27 @@ impl Ctx {
         Ok(store)
     }
 
+    /// Opens the store for a command that only reads: as [`Ctx::open_store`] when the database
+    /// can be written, else read-only as it is (another user's store, a backup, a read-only mount).
+    pub fn open_store_read(&self) -> anyhow::Result<Store> {
+        match self.open_store() {
+            Err(e)
+                if self.db_path.is_file()
+                    && e.chain().any(|c| {
+                        c.downcast_ref::<crate::store::StoreError>()
+                            .is_some_and(crate::store::StoreError::is_read_only)
+                    }) =>
+            {
+                tracing::info!(
+                    "{} cannot be written here: reading it as it is",
+                    self.db_path.display()
+                );
+                Ok(Store::open_read_only(&self.db_path)?)
+            }
+            r => r,
+        }
+    }
+
     /// True when stderr is a terminal (progress bars, colour).
     pub fn stderr_is_tty(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()

@@ -25,7 +25,7 @@ enum Style {
 /// Runs `search`.
 pub fn run(ctx: &Ctx, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let hits = store.search(&query).map_err(|e| match e {
         SearchError::InvalidQuery(msg) => {
             anyhow::Error::new(UsageError(format!("invalid FTS5 query: {msg}")))

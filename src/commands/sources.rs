@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
 }
 
 fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let health = store.source_health(&ctx.config.sources)?;
     let mut out = stdout();
     if json {

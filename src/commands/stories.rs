@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
         .map(|s| parse_date_arg(s, tz))
         .transpose()?;
     let aggregators = ctx.config.aggregator_ids();
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let stories = store.stories_between(since, until, &aggregators)?;
     let mut out = stdout();
     if args.json {

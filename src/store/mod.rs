@@ -51,9 +51,101 @@ pub enum StoreError {
         /// Ours.
         supported: i64,
     },
+    /// Read-only here, and written by an older pydigest: reading it would need a migration.
+    #[error(
+        "database {path} has schema version {found}, older than this pydigest reads ({supported}), and cannot be upgraded because it is read-only here; run `pydigest fetch` once with write access to it"
+    )]
+    NeedsMigration {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// The database cannot be written here (permissions, a read-only mount).
+    #[error(
+        "database {path} is read-only here (file or folder permissions, or a read-only mount); commands that only read still work, this one needs write access"
+    )]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file exists but is not an SQLite database.
+    #[error(
+        "{path} is not a pydigest database (not SQLite at all); pass another --db, or move the file away to start a new store"
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// True when the store failed only because it cannot be written here (permissions, a
+    /// read-only mount): a command that only reads can still use [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        let code = match self {
+            StoreError::ReadOnly { .. } => return true,
+            StoreError::Open { source, .. } | StoreError::Sqlite(source) => {
+                source.sqlite_error_code()
+            }
+            StoreError::Dir { source, .. } => {
+                return matches!(
+                    source.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                );
+            }
+            _ => None,
+        };
+        matches!(
+            code,
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+            )
+        )
+    }
+}
+
+fn not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+}
+
+/// Names what went wrong opening `path`: not a database, a folder where no file can be created
+/// (a usage error, like a folder that cannot be created), or anything else.
+fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
+    if not_a_database(&source) {
+        return StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        };
+    }
+    if source.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) && !path.exists() {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return StoreError::Dir {
+            dir: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "cannot create the database file in it",
+            ),
+        };
+    }
+    if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+        return StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        };
+    }
+    StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Result alias for store operations.
@@ -79,6 +171,14 @@ pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// `file:///abs/path?immutable=1`, percent-encoded as SQLite's URI filenames require.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut url = url::Url::from_file_path(abs).ok()?;
+    url.set_query(Some("immutable=1"));
+    Some(url.to_string())
 }
 
 /// The open database.
@@ -163,10 +263,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         let mut store = Store { conn };
         // Switching to WAL and migrating need a write lock, and SQLite may answer SQLITE_BUSY
         // without calling the busy handler while another process creates the same file; retry
@@ -179,16 +276,60 @@ impl Store {
                 {
                     std::thread::sleep(Duration::from_millis(25));
                 }
-                Err(StoreError::Sqlite(source)) => {
-                    return Err(StoreError::Open {
-                        path: path.to_path_buf(),
-                        source,
-                    });
-                }
+                Err(StoreError::Sqlite(e)) => return Err(open_error(path, e)),
                 Err(e) => return Err(e),
                 Ok(()) => return Ok(store),
             }
         }
+    }
+
+    /// Opens an existing database for reading only: nothing is written, nothing migrated. For
+    /// a store this user cannot write (another user's, a backup, a read-only mount).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let open = |target: &str, flags: OpenFlags| {
+            let conn = Connection::open_with_flags(target, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            let version: i64 =
+                conn.query_row("SELECT user_version FROM pragma_user_version", [], |r| {
+                    r.get(0)
+                })?;
+            Ok::<_, rusqlite::Error>((conn, version))
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let opened = match open(&path.to_string_lossy(), flags) {
+            // A WAL reader needs a -shm file beside the database; in a folder it cannot write,
+            // SQLite can only read the file as immutable (no locking: fine for a store that
+            // nobody here may write).
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                match immutable_uri(path) {
+                    Some(uri) => open(&uri, flags | OpenFlags::SQLITE_OPEN_URI),
+                    None => Err(e),
+                }
+            }
+            r => r,
+        };
+        let (conn, found) = opened.map_err(|e| open_error(path, e))?;
+        let supported = Self::schema_version();
+        if found > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        if found < supported {
+            return Err(StoreError::NeedsMigration {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        Ok(Store { conn })
     }
 
     fn configure(&self) -> Result<()> {

@@ -182,3 +182,202 @@ fn man_page_has_a_section_for_every_subcommand() {
         "exit codes in the page"
     );
 }
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Sets a file's Unix mode.
+fn chmod(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Runs the binary as a user who may read but not write the environment: `nobody` (via
+/// setpriv) when the tests run as root, whom permissions do not stop; else this user, after
+/// [`lock_down`]. No `--db` is added: `args` name it.
+fn run_unprivileged(env: &TestEnv, args: &[&str]) -> Run {
+    let bin = env!("CARGO_BIN_EXE_pydigest");
+    let mut c = if is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    c.env_clear()
+        .env("HOME", env.dir.path())
+        .env("XDG_CONFIG_HOME", env.path("xdg-config"))
+        .env("XDG_DATA_HOME", env.path("xdg-data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(env.dir.path())
+        .arg("--config")
+        .arg(env.path("feeds.toml"))
+        .args(args)
+        .stdin(Stdio::null());
+    Run::from_output(c.output().expect("run pydigest"))
+}
+
+/// Makes the environment readable and not writable by [`run_unprivileged`]'s user; `out` stays
+/// writable for commands that write files.
+fn lock_down(env: &TestEnv) {
+    std::fs::create_dir(env.path("out")).unwrap();
+    chmod(&env.path("out"), 0o777);
+    if is_root() {
+        chmod(env.dir.path(), 0o755);
+        chmod(&env.path("pydigest.db"), 0o644);
+    } else {
+        chmod(&env.path("pydigest.db"), 0o444);
+        chmod(env.dir.path(), 0o555);
+    }
+    assert!(
+        !env.path("pydigest.db-wal").exists(),
+        "a clean close leaves no WAL"
+    );
+}
+
+/// Undoes [`lock_down`] so the temp folder can be removed and the store changed.
+fn unlock(env: &TestEnv) {
+    chmod(env.dir.path(), 0o755);
+    chmod(&env.path("pydigest.db"), 0o644);
+}
+
+#[test]
+fn a_read_only_store_serves_every_command_that_only_reads() {
+    if is_root()
+        && std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!("skipped: running as root without setpriv");
+        return;
+    }
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    let stories = env.run(&["stories", "--json"]).json();
+    let id = stories[0]["id"].to_string();
+    let db = env.path("pydigest.db");
+    let db = db.to_str().unwrap();
+    let out = env.path("out");
+    lock_down(&env);
+    for args in [
+        &["stories", "--json"][..],
+        &["stories"][..],
+        &["search", "\"unit test\""][..],
+        &["sources"][..],
+        &["sources", "--json"][..],
+        &["sources", "export"][..],
+        &["explain", &id][..],
+        &["digest", "--week", "2025-W42"][..],
+        &["digest", "--week", "2025-W42", "--json"][..],
+        &[
+            "export",
+            "--out-dir",
+            out.to_str().unwrap(),
+            "--weeks",
+            "2025-W42",
+        ][..],
+    ] {
+        let run = run_unprivileged(&env, &[&["--db", db][..], args].concat());
+        run.expect_code(0);
+        assert!(!run.stdout.is_empty() || args[0] == "export", "{args:?}");
+        assert!(!run.stderr.contains("readonly"), "{args:?}: {}", run.stderr);
+    }
+    assert!(out.join("2025-W42.md").is_file());
+    // A write fails, and says why.
+    let fetch = run_unprivileged(&env, &["--db", db, "fetch"]);
+    fetch.expect_code(2);
+    assert!(
+        fetch.stderr.contains("is read-only here"),
+        "{}",
+        fetch.stderr
+    );
+    assert_eq!(fetch.stderr.lines().count(), 1, "{}", fetch.stderr);
+
+    // An older schema would need a migration, which a read-only store cannot take.
+    unlock(&env);
+    let older = pydigest::store::Store::schema_version() - 1;
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .pragma_update(None, "user_version", older)
+        .unwrap();
+    std::fs::remove_dir_all(env.path("out")).unwrap();
+    lock_down(&env);
+    let run = run_unprivileged(&env, &["--db", db, "stories"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(&format!("schema version {older}"))
+            && run.stderr.contains("write access"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    unlock(&env);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_one_line_with_a_hint() {
+    let env = TestEnv::new();
+    env.config(FAST_SETTINGS);
+    std::fs::write(
+        env.path("pydigest.db"),
+        "these are my notes, not a database\n".repeat(200),
+    )
+    .unwrap();
+    for args in [&["stories"][..], &["fetch"][..], &["search", "x"][..]] {
+        let run = env.run(args);
+        run.expect_code(2);
+        let line = run.stderr.trim_end();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert!(
+            line.contains(env.path("pydigest.db").to_str().unwrap()),
+            "{line}"
+        );
+        assert!(
+            line.contains("not a pydigest database") && line.contains("--db"),
+            "{line}"
+        );
+        assert!(!line.contains("Error code"), "{line}");
+    }
+}
+
+#[test]
+fn a_database_folder_that_cannot_be_created_or_written_exits_2() {
+    let env = TestEnv::new();
+    env.config(FAST_SETTINGS);
+    std::fs::write(env.path("afile"), "x").unwrap();
+    let under_a_file = env.path("afile/sub/x.db");
+    let run = run_unprivileged(&env, &["--db", under_a_file.to_str().unwrap(), "stories"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("cannot use database directory"),
+        "{}",
+        run.stderr
+    );
+    if is_root() {
+        // `nobody` can neither create a folder nor a file in the root-owned temp folder.
+        chmod(env.dir.path(), 0o755);
+        for rel in ["new/x.db", "x.db"] {
+            let db = env.path(rel);
+            let run = run_unprivileged(&env, &["--db", db.to_str().unwrap(), "stories"]);
+            run.expect_code(2);
+            assert!(
+                run.stderr.contains("cannot use database directory"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn digest_out_creates_missing_folders() {
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    env.run(&["digest", "--week", "2025-W42", "--out", "missing/dir/x.md"])
+        .expect_code(0);
+    let text = std::fs::read_to_string(env.path("missing/dir/x.md")).unwrap();
+    assert!(text.contains("Coverage report"), "{text}");
+}
