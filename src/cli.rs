@@ -55,10 +55,21 @@ pub enum Command {
     /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
     /// matching a query into a folder, for a static site or a feed reader.
     Export(ExportArgs),
+    /// Show which feeds.toml and database are in use and why, the schema version, and what the
+    /// store holds.
+    Info(InfoArgs),
     /// Print a shell completion script (e.g. `pydigest completions bash > ~/.local/share/bash-completion/completions/pydigest`).
     Completions(CompletionsArgs),
     /// Print the manual page (roff, every subcommand included): `pydigest man | man -l -`.
     Man,
+}
+
+/// `pydigest info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pydigest completions`.

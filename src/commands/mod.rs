@@ -5,6 +5,7 @@ mod digest;
 mod explain;
 mod export;
 mod fetch;
+mod info;
 mod init;
 mod inspect;
 mod man;
@@ -94,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(&ctx, &args),
         Command::Search(args) => search::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
+        Command::Info(args) => info::run(&ctx, &args, cli.config.as_deref(), cli.db.as_deref()),
     }
 }
 

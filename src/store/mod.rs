@@ -1,6 +1,7 @@
 //! The SQLite store: the only module that knows SQL. One file, WAL, one transaction per source,
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
+mod info;
 mod llm_cache;
 mod migrations;
 mod search;
@@ -10,6 +11,7 @@ pub use search::{
     HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts, quote,
 };
 
+pub use info::StoreStats;
 pub use stories::{Sighting, StoryRow, title_key};
 
 use crate::canon;

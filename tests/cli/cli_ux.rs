@@ -381,3 +381,100 @@ fn digest_out_creates_missing_folders() {
     let text = std::fs::read_to_string(env.path("missing/dir/x.md")).unwrap();
     assert!(text.contains("Coverage report"), "{text}");
 }
+
+/// The binary in `dir` with a clean environment plus `vars`, and no `--config`/`--db`.
+fn run_bare(env: &TestEnv, dir: &std::path::Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pydigest"));
+    c.env_clear()
+        .env("HOME", env.dir.path())
+        .env("XDG_CONFIG_HOME", env.path("xdg-config"))
+        .env("XDG_DATA_HOME", env.path("xdg-data"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null());
+    Run::from_output(c.output().expect("run pydigest"))
+}
+
+#[test]
+fn info_says_which_files_are_in_use_and_why() {
+    let (_server, env) = env_with_feed(HYGIENE_FEED.to_string());
+    let run = env.run(&["info", "--json"]);
+    run.expect_code(0);
+    let info = run.json();
+    assert_eq!(
+        info["config"]["path"],
+        env.path("feeds.toml").to_str().unwrap()
+    );
+    assert_eq!(info["config"]["origin"], "flag");
+    assert_eq!(info["config"]["sources"], 1);
+    assert_eq!(
+        info["database"]["path"],
+        env.path("pydigest.db").to_str().unwrap()
+    );
+    assert_eq!(info["database"]["origin"], "flag");
+    assert_eq!(info["database"]["exists"], true);
+    assert_eq!(
+        info["database"]["schema_version"],
+        pydigest::store::Store::schema_version()
+    );
+    assert_eq!(info["store"]["sources"], 1);
+    assert_eq!(info["store"]["entries"], 2);
+    assert_eq!(info["store"]["stories"], 2);
+    assert!(info["store"]["last_fetch"].is_string(), "{info}");
+    let text = env.run(&["info"]);
+    text.expect_code(0);
+    for want in [
+        "feeds.toml",
+        "the --config flag",
+        "the --db flag",
+        "2 entries",
+        "last fetch",
+    ] {
+        assert!(text.stdout.contains(want), "{want:?} in\n{}", text.stdout);
+    }
+
+    // The environment variables, then ./feeds.toml and the user data folder.
+    let db = env.path("pydigest.db");
+    let cfg = env.path("feeds.toml");
+    let vars = [
+        ("PYDIGEST_CONFIG", cfg.to_str().unwrap()),
+        ("PYDIGEST_DB", db.to_str().unwrap()),
+    ];
+    let info = run_bare(&env, env.dir.path(), &vars, &["info", "--json"]).json();
+    assert_eq!(info["config"]["origin"], "env");
+    assert_eq!(info["database"]["origin"], "env");
+    let info = run_bare(&env, env.dir.path(), &[], &["info", "--json"]).json();
+    assert_eq!(info["config"]["origin"], "cwd");
+    assert_eq!(info["database"]["origin"], "user_data_dir");
+    assert_eq!(info["database"]["exists"], false);
+    assert!(info["store"].is_null());
+
+    // Nowhere: the built-in catalogue; and info never creates a database.
+    std::fs::create_dir(env.path("empty")).unwrap();
+    let run = run_bare(&env, &env.path("empty"), &[], &["info", "--json"]);
+    run.expect_code(0);
+    let info = run.json();
+    assert_eq!(info["config"]["origin"], "builtin");
+    assert!(info["config"]["path"].is_null());
+    let user_db = info["database"]["path"].as_str().unwrap();
+    assert!(
+        user_db.starts_with(env.path("xdg-data").to_str().unwrap()),
+        "{user_db}"
+    );
+    assert!(!std::path::Path::new(user_db).exists());
+
+    // The user config folder, naming its own database.
+    std::fs::create_dir_all(env.path("xdg-config/pydigest")).unwrap();
+    let own_db = env.path("elsewhere.db");
+    std::fs::write(
+        env.path("xdg-config/pydigest/feeds.toml"),
+        format!("[settings]\ndatabase = {:?}\n", own_db.to_str().unwrap()),
+    )
+    .unwrap();
+    let info = run_bare(&env, &env.path("empty"), &[], &["info", "--json"]).json();
+    assert_eq!(info["config"]["origin"], "user_config_dir");
+    assert_eq!(info["database"]["origin"], "config_file");
+    assert_eq!(info["database"]["path"], own_db.to_str().unwrap());
+}
