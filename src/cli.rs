@@ -177,6 +177,12 @@ pub struct StoriesArgs {
     /// Only stories published before this date.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Only stories this source carried (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+    /// Only the N most recently published stories (still listed oldest first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -2,6 +2,9 @@
 
 use super::{Ctx, stdout};
 use crate::cli::StoriesArgs;
+use crate::digest::topics::Classifier;
+use crate::digest::{classify_story, summary::summarize};
+use crate::store::{StoryRow, ts};
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -20,6 +23,26 @@ pub fn parse_date_arg(s: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, Usage
         .ok_or_else(|| UsageError(format!("{s} does not exist in {tz}")))
 }
 
+/// A story as `stories --json` prints it: the stored fields plus its date (and whether that
+/// is only when pydigest first saw it), the digest's topic and summary.
+fn story_json(story: &StoryRow, classifier: &Classifier) -> serde_json::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(story)?;
+    let estimated = !story
+        .sightings
+        .iter()
+        .any(|x| !x.date_is_first_seen && x.published.is_some());
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("published".into(), story.published.map(ts).into());
+        obj.insert("date_estimated".into(), estimated.into());
+        obj.insert(
+            "topic".into(),
+            classify_story(classifier, story).primary.into(),
+        );
+        obj.insert("summary".into(), summarize(story).into());
+    }
+    Ok(v)
+}
+
 /// Lists stories published in the range.
 pub fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
@@ -33,12 +56,34 @@ pub fn run(ctx: &Ctx, args: &StoriesArgs) -> anyhow::Result<Exit> {
         .as_deref()
         .map(|s| parse_date_arg(s, tz))
         .transpose()?;
+    for s in &args.sources {
+        if !ctx.config.sources.iter().any(|c| &c.id == s) {
+            let known: Vec<&str> = ctx.config.sources.iter().map(|c| c.id.as_str()).collect();
+            return Err(UsageError(format!(
+                "unknown source {s:?}; known sources: {}",
+                known.join(", ")
+            ))
+            .into());
+        }
+    }
     let aggregators = ctx.config.aggregator_ids();
     let store = ctx.open_store_read()?;
-    let stories = store.stories_between(since, until, &aggregators)?;
+    let mut stories = store.stories_between(since, until, &aggregators)?;
+    if !args.sources.is_empty() {
+        stories.retain(|s| s.sightings.iter().any(|x| args.sources.contains(&x.source)));
+    }
+    if let Some(n) = args.limit {
+        // Sorted oldest first: the newest N are the tail.
+        stories.drain(..stories.len().saturating_sub(n));
+    }
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &stories)?;
+        let classifier = Classifier::from_config(&ctx.config);
+        let json: Vec<serde_json::Value> = stories
+            .iter()
+            .map(|s| story_json(s, &classifier))
+            .collect::<Result<_, _>>()?;
+        serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }

@@ -478,3 +478,78 @@ fn info_says_which_files_are_in_use_and_why() {
     assert_eq!(info["database"]["origin"], "config_file");
     assert_eq!(info["database"]["path"], own_db.to_str().unwrap());
 }
+
+#[test]
+fn stories_json_has_dates_topics_summaries_and_filters_by_source_and_limit() {
+    let server = Server::files(&crate::util::examples().join("feeds"));
+    let env = TestEnv::new();
+    env.config(&format!(
+        "{}[[topic]]\nname = \"Packaging\"\nterms = {{ \"uv\" = 3, \"pip\" = 3, \"packaging\" = 3 }}\n",
+        crate::util::example_sources(&server)
+    ));
+    env.run(&["fetch"]).expect_code(0);
+    let all = env.run(&["stories", "--json"]);
+    all.expect_code(0);
+    let all = all.json();
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 5, "{}", all.len());
+    for s in all {
+        assert!(s["published"].is_string(), "{s}");
+        assert!(s["date_estimated"].is_boolean(), "{s}");
+        assert!(!s["topic"].as_str().unwrap().is_empty(), "{s}");
+        assert!(s["summary"].is_string(), "{s}");
+        assert!(s["sightings"].is_array(), "{s}");
+    }
+    assert!(all.iter().any(|s| s["date_estimated"] == false));
+    let topics: std::collections::HashSet<&str> =
+        all.iter().map(|s| s["topic"].as_str().unwrap()).collect();
+    assert!(
+        topics.contains("Packaging") && topics.len() > 1,
+        "{topics:?}"
+    );
+
+    let only = env
+        .run(&["stories", "--json", "--source", "realpython"])
+        .json();
+    let only = only.as_array().unwrap();
+    assert!(!only.is_empty() && only.len() < all.len());
+    for s in only {
+        let sources: Vec<&str> = s["sightings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["source"].as_str().unwrap())
+            .collect();
+        assert!(sources.contains(&"realpython"), "{s}");
+    }
+
+    let last3 = env.run(&["stories", "--json", "--limit", "3"]).json();
+    let last3 = last3.as_array().unwrap();
+    assert_eq!(last3, &all[all.len() - 3..].to_vec());
+    let text = env.run(&["stories", "--limit", "2", "--source", "realpython"]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("\n2 stories, "), "{}", text.stdout);
+    env.run(&["stories", "--source", "nosuch"]).expect_code(2);
+}
+
+#[test]
+fn a_story_without_a_feed_date_is_marked_estimated() {
+    let feed = HYGIENE_FEED.replace("<pubDate>Tue, 14 Oct 2025 10:00:00 GMT</pubDate>", "");
+    let (_server, env) = env_with_feed(feed);
+    let stories = env.run(&["stories", "--json"]).json();
+    let by_url = |u: &str| {
+        stories
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["url"] == u)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {u} in {stories}"))
+    };
+    assert_eq!(by_url("https://lab.example/zw")["date_estimated"], true);
+    assert_eq!(by_url("https://lab.example/cov")["date_estimated"], false);
+    assert_eq!(
+        by_url("https://lab.example/cov")["published"],
+        "2025-10-15T10:00:00Z"
+    );
+}
