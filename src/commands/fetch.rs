@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::cli::FetchArgs;
 use crate::config::Source;
-use crate::fetch::{FetchJob, Outcome, fetch_all};
+use crate::fetch::{FetchError, FetchJob, Outcome, fetch_all};
 use crate::model::ParsedDoc;
 use crate::parse::{ParseOptions, charset_from_content_type, parse_document};
 use crate::store::FetchMeta;
@@ -12,6 +12,7 @@ use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::time::Duration;
 
 /// A fetch outcome after parsing, ready to be written.
 enum Processed {
@@ -20,6 +21,22 @@ enum Processed {
     Failed(String, bool),
     SkippedDead,
     Cancelled,
+}
+
+/// What `-v` says about one source besides the new-entry count, which only the store knows.
+struct Trace {
+    /// HTTP status, "file", or why nothing was requested.
+    status: String,
+    /// Body size.
+    bytes: u64,
+    /// Entries parsed.
+    entries: usize,
+    /// Time spent fetching.
+    elapsed: Duration,
+    /// Answered 304 / unchanged file: nothing was downloaded.
+    cached: bool,
+    /// Failed to resolve or connect: with every source so, the machine is likely offline.
+    unreachable: bool,
 }
 
 /// Counts for the closing summary.
@@ -45,6 +62,8 @@ pub struct FetchReport {
     pub failures: Vec<String>,
     /// One line per permanent redirect.
     pub moved: Vec<String>,
+    /// Failures that were a name lookup or connection failing.
+    pub unreachable: usize,
 }
 
 /// Groups digits by thousands with a space: 1843 → "1 843".
@@ -83,9 +102,18 @@ fn parse_fetched(
     parse_document(body, &opts).map_err(|e| e.to_string())
 }
 
-fn process(job: &FetchJob, outcome: Outcome) -> Processed {
-    match outcome {
+fn process(job: &FetchJob, outcome: Outcome, elapsed: Duration) -> (Processed, Trace) {
+    let mut trace = Trace {
+        status: String::new(),
+        bytes: 0,
+        entries: 0,
+        elapsed,
+        cached: false,
+        unreachable: false,
+    };
+    let processed = match outcome {
         Outcome::Fetched {
+            status,
             body,
             content_type,
             final_url,
@@ -93,6 +121,8 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             last_modified,
             moved_to,
         } => {
+            trace.status = status.map_or_else(|| "file".to_string(), |s| s.to_string());
+            trace.bytes = body.len() as u64;
             let meta = FetchMeta {
                 etag,
                 last_modified,
@@ -100,12 +130,30 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
                 bytes: body.len() as u64,
             };
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
-                Ok(doc) => Processed::Parsed(Box::new(doc), meta),
+                Ok(doc) => {
+                    trace.entries = doc.entries.len();
+                    tracing::debug!(
+                        source = %job.source.id,
+                        "parsed as {:?} (Content-Type: {}): {} entries, {} warnings, title {:?}",
+                        job.source.kind,
+                        for_terminal(content_type.as_deref().unwrap_or("-"), false),
+                        doc.entries.len(),
+                        doc.warnings.len(),
+                        for_terminal(doc.source.title.as_deref().unwrap_or(""), false)
+                    );
+                    Processed::Parsed(Box::new(doc), meta)
+                }
                 Err(e) => Processed::Failed(e, false),
             }
         }
-        Outcome::NotModified { moved_to } => Processed::NotModified(moved_to),
+        Outcome::NotModified { moved_to } => {
+            trace.status = "304".to_string();
+            trace.cached = true;
+            Processed::NotModified(moved_to)
+        }
         Outcome::Failed { error, gone } => {
+            trace.status = "failed".to_string();
+            trace.unreachable = matches!(error, FetchError::Connect(_));
             let msg = if gone {
                 format!("{error}: the source is gone; marked dead and no longer fetched")
             } else {
@@ -113,9 +161,36 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             };
             Processed::Failed(msg, gone)
         }
-        Outcome::SkippedDead => Processed::SkippedDead,
-        Outcome::Cancelled => Processed::Cancelled,
+        Outcome::SkippedDead => {
+            trace.status = "dead (skipped)".to_string();
+            Processed::SkippedDead
+        }
+        Outcome::Cancelled => {
+            trace.status = "cancelled".to_string();
+            Processed::Cancelled
+        }
+    };
+    (processed, trace)
+}
+
+/// The `-v` line for one source.
+fn verbose_line(job: &FetchJob, trace: &Trace, new: usize, error: Option<&str>) -> String {
+    let url = job.state.url.as_deref().unwrap_or(&job.source.url);
+    let mut line = format!(
+        "{}: {} {}, {} bytes, {} entries, {} new, {} ms, {}",
+        job.source.id,
+        for_terminal(url, false),
+        trace.status,
+        group_digits(trace.bytes as usize),
+        trace.entries,
+        new,
+        trace.elapsed.as_millis(),
+        if trace.cached { "cached" } else { "not cached" }
+    );
+    if let Some(e) = error {
+        line.push_str(&format!(" ({})", for_terminal(e, false)));
     }
+    line
 }
 
 /// Runs the fetch.
@@ -169,66 +244,81 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
         ..FetchReport::default()
     };
     let mut write_error: Option<anyhow::Error> = None;
-    let interrupted = fetch_all(jobs, &ctx.config.settings, process, |job, processed| {
-        let id = job.source.id.as_str();
-        let now = Utc::now();
-        let result = match processed {
-            Processed::Parsed(doc, meta) => {
-                for w in &doc.warnings {
-                    tracing::info!("{}: {}", id, for_terminal(w, false));
+    let verbose = ctx.verbose > 0 && !ctx.quiet;
+    let interrupted = fetch_all(
+        jobs,
+        &ctx.config.settings,
+        process,
+        |job, (processed, trace)| {
+            let id = job.source.id.as_str();
+            let now = Utc::now();
+            let mut new = 0;
+            let mut error = None;
+            let result = match processed {
+                Processed::Parsed(doc, meta) => {
+                    for w in &doc.warnings {
+                        tracing::info!("{}: {}", id, for_terminal(w, false));
+                    }
+                    if doc.entries.is_empty() && !doc.warnings.is_empty() {
+                        tracing::warn!(
+                            "{}: no entries ({})",
+                            id,
+                            for_terminal(&doc.warnings.join("; "), false)
+                        );
+                    }
+                    if let Some(to) = &meta.moved_to {
+                        report
+                            .moved
+                            .push(format!("{id}: moved permanently to {to} (stored)"));
+                    }
+                    store
+                        .record_success(&job.source, &meta, &doc, now)
+                        .map(|stats| {
+                            new = stats.new;
+                            report.ok += 1;
+                            report.new_entries += stats.new;
+                            report.updated_entries += stats.updated;
+                        })
                 }
-                if doc.entries.is_empty() && !doc.warnings.is_empty() {
-                    tracing::warn!(
-                        "{}: no entries ({})",
-                        id,
-                        for_terminal(&doc.warnings.join("; "), false)
-                    );
+                Processed::NotModified(moved_to) => {
+                    if let Some(to) = &moved_to {
+                        report
+                            .moved
+                            .push(format!("{id}: moved permanently to {to} (stored)"));
+                    }
+                    report.unchanged += 1;
+                    store.record_not_modified(id, moved_to.as_deref(), now)
                 }
-                if let Some(to) = &meta.moved_to {
+                Processed::Failed(msg, gone) => {
+                    report.failed += 1;
+                    report.unreachable += usize::from(trace.unreachable);
+                    let result = store.record_failure(id, &msg, gone, now);
                     report
-                        .moved
-                        .push(format!("{id}: moved permanently to {to} (stored)"));
+                        .failures
+                        .push(format!("{id}: {}", for_terminal(&msg, false)));
+                    error = Some(msg);
+                    result
                 }
-                store
-                    .record_success(&job.source, &meta, &doc, now)
-                    .map(|stats| {
-                        report.ok += 1;
-                        report.new_entries += stats.new;
-                        report.updated_entries += stats.updated;
-                    })
-            }
-            Processed::NotModified(moved_to) => {
-                if let Some(to) = &moved_to {
-                    report
-                        .moved
-                        .push(format!("{id}: moved permanently to {to} (stored)"));
+                Processed::SkippedDead => {
+                    report.dead += 1;
+                    Ok(())
                 }
-                report.unchanged += 1;
-                store.record_not_modified(id, moved_to.as_deref(), now)
-            }
-            Processed::Failed(msg, gone) => {
+                Processed::Cancelled => {
+                    report.cancelled += 1;
+                    Ok(())
+                }
+            };
+            if let Err(e) = result {
                 report.failed += 1;
-                report
-                    .failures
-                    .push(format!("{id}: {}", for_terminal(&msg, false)));
-                store.record_failure(id, &msg, gone, now)
+                report.failures.push(format!("{id}: storing failed: {e}"));
+                write_error.get_or_insert(e.into());
             }
-            Processed::SkippedDead => {
-                report.dead += 1;
-                Ok(())
+            if verbose {
+                bar.suspend(|| eprintln!("{}", verbose_line(&job, &trace, new, error.as_deref())));
             }
-            Processed::Cancelled => {
-                report.cancelled += 1;
-                Ok(())
-            }
-        };
-        if let Err(e) = result {
-            report.failed += 1;
-            report.failures.push(format!("{id}: storing failed: {e}"));
-            write_error.get_or_insert(e.into());
-        }
-        bar.inc(1);
-    })?;
+            bar.inc(1);
+        },
+    )?;
     bar.finish_and_clear();
 
     if !ctx.quiet {
@@ -261,6 +351,14 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
             ));
         }
         eprintln!("{summary}");
+        if report.unreachable > 0
+            && report.unreachable == report.failed
+            && report.ok + report.unchanged == 0
+        {
+            eprintln!(
+                "hint: no source could be reached (name lookup or connection failed for each): the network looks unreachable; check the connection or proxy and try again"
+            );
+        }
     }
     if interrupted {
         eprintln!(

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &InspectArgs) -> anyhow::Result<Exit> {
     crate::fetch::fetch_all(
         vec![job],
         &ctx.config.settings,
-        |_, o| o,
+        |_, o, _| o,
         |_, o| captured = Some(o),
     )?;
     let (body, content_type, final_url) = match captured {

@@ -29,6 +29,8 @@ pub struct Ctx {
     pub db_path: PathBuf,
     /// `--quiet`.
     pub quiet: bool,
+    /// `-v` count: 1 adds a line per source, 2 request and parse details.
+    pub verbose: u8,
 }
 
 impl Ctx {
@@ -82,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         config,
         db_path,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
         Command::Init(_) | Command::Completions(_) | Command::Man => {

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
 mod cli_ux;
+mod cli_ux2;
 mod config;
 mod crash;
 mod digest;
