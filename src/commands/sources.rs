@@ -30,12 +30,35 @@ pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
     }
 }
 
+/// Days without a new entry after which a source that still answers counts as stale: a blog
+/// that stopped publishing is as useless as a failing one, only harder to spot.
+pub const STALE_DAYS: i64 = 90;
+
 fn list(ctx: &Ctx, json: bool) -> anyhow::Result<Exit> {
     let store = ctx.open_store_read()?;
-    let health = store.source_health(&ctx.config.sources)?;
+    let mut health = store.source_health(&ctx.config.sources)?;
+    let stale_before = Utc::now() - chrono::Duration::days(STALE_DAYS);
+    // `status` says what the table says; scripts that watch fetching keep the raw result.
+    let fetch_status: Vec<String> = health.iter().map(|h| h.status.clone()).collect();
+    for h in &mut health {
+        let silent = h
+            .last_new_entry
+            .as_deref()
+            .and_then(parse_ts)
+            .is_some_and(|t| t < stale_before);
+        if silent && matches!(h.status.as_str(), "ok" | "unchanged") {
+            h.status = "stale".into();
+        }
+    }
     let mut out = stdout();
     if json {
-        serde_json::to_writer_pretty(&mut out, &health)?;
+        let mut rows = Vec::with_capacity(health.len());
+        for (h, fetch) in health.iter().zip(fetch_status) {
+            let mut row = serde_json::to_value(h)?;
+            row["fetch_status"] = fetch.into();
+            rows.push(row);
+        }
+        serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }

@@ -232,7 +232,7 @@ pub struct SourceHealth {
     pub url: String,
     /// Kind.
     pub kind: String,
-    /// ok | unchanged | failing | never | dead.
+    /// ok | unchanged | failing | never | dead (`sources` adds stale).
     pub status: String,
     /// Entries stored.
     pub entries: i64,
@@ -243,13 +243,10 @@ pub struct SourceHealth {
     /// Last successful fetch.
     pub last_success: Option<String>,
     /// When the current run of failures started.
-    #[serde(skip)]
     pub failing_since: Option<String>,
-    /// Newest entry first seen.
-    #[serde(skip)]
+    /// Date of the newest stored entry (published, else first seen).
     pub last_new_entry: Option<String>,
     /// Display name.
-    #[serde(skip)]
     pub name: String,
 }
 
@@ -500,7 +497,10 @@ impl Store {
     pub fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.url, s.kind, s.last_status, s.last_error, s.not_modified_count, s.last_success_at,
-                    s.failing_since, s.last_new_entry_at, s.dead_since,
+                    s.failing_since,
+                    (SELECT MAX(COALESCE(e.published, e.first_seen_at)) FROM entries e
+                     WHERE e.source_id = s.id),
+                    s.dead_since,
                     (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id)
              FROM sources s WHERE s.id = ?1",
         )?;

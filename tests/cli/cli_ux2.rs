@@ -103,3 +103,66 @@ fn every_source_unreachable_gives_one_network_hint() {
     run.expect_code(3);
     assert!(!run.stderr.contains("unreachable"), "{}", run.stderr);
 }
+
+/// An RFC 2822 date `days` ago.
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(days))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
+}
+
+#[test]
+fn silent_sources_are_stale_and_json_has_what_the_table_shows() {
+    let old = feed(&[("old1", &days_ago(400)), ("old2", &days_ago(120))]);
+    let fresh = feed(&[("new1", &days_ago(3))]);
+    let server = Server::start(move |req| {
+        let body = if req.path.contains("old") {
+            &old
+        } else {
+            &fresh
+        };
+        Reply::ok(body.clone(), "application/rss+xml")
+    });
+    let env = TestEnv::new();
+    env.config(&format!(
+        "{FAST_SETTINGS}{}{}",
+        source("quiet", &server.url("old.xml"), "feed"),
+        source("lively", &server.url("new.xml"), "feed")
+    ));
+    env.run(&["fetch"]).expect_code(0);
+
+    let table = env.run(&["sources"]);
+    table.expect_code(0);
+    let row = |id: &str| {
+        table
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("no row {id}:\n{}", table.stdout))
+            .to_string()
+    };
+    // The last new entry is the newest entry's own date, not the day it was fetched.
+    let quiet = row("quiet");
+    assert!(quiet.contains(" stale "), "{quiet}");
+    let expected = (chrono::Utc::now() - chrono::Duration::days(120))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(quiet.trim_end().ends_with(&expected), "{quiet}");
+    assert!(row("lively").contains(" ok "), "{}", row("lively"));
+
+    let json = env.run(&["sources", "--json"]).json();
+    let list = json.as_array().unwrap();
+    let quiet = list.iter().find(|s| s["id"] == "quiet").unwrap();
+    assert_eq!(quiet["status"], "stale");
+    assert_eq!(quiet["fetch_status"], "ok");
+    assert_eq!(quiet["name"], "quiet");
+    assert!(
+        quiet["last_new_entry"]
+            .as_str()
+            .unwrap()
+            .starts_with(&expected)
+    );
+    assert!(quiet.get("failing_since").is_some(), "{quiet}");
+    let lively = list.iter().find(|s| s["id"] == "lively").unwrap();
+    assert_eq!(lively["status"], "ok");
+}
