@@ -9,6 +9,7 @@ mod info;
 mod init;
 mod inspect;
 mod man;
+mod opml;
 mod search;
 mod sources;
 mod stories;

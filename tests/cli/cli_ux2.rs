@@ -166,3 +166,105 @@ fn silent_sources_are_stale_and_json_has_what_the_table_shows() {
     let lively = list.iter().find(|s| s["id"] == "lively").unwrap();
     assert_eq!(lively["status"], "ok");
 }
+
+const TOPICS: &str = "[[topic]]\nname = \"Web\"\nterms = { django = 3 }\n\n";
+
+#[test]
+fn opml_from_pydigest_reimports_identical_and_foreign_opml_still_reads() {
+    let a = TestEnv::new();
+    a.config(&format!(
+        "{TOPICS}{}",
+        r#"# my sources
+[[source]]
+id = "pythonbytes"
+name = "Python Bytes"
+url = "https://pythonbytes.fm/episodes/rss"
+kind = "podcast"
+weight = 1.5
+tags = ["weekly", "audio"]
+
+[[source]]
+id = "pycoders"
+name = "PyCoder's Weekly & <friends>"
+url = "https://pycoders.com/issues.rss"
+kind = "newsletter"
+topic = "Web"
+
+[[source]]
+id = "psf-jobs"
+name = "PSF Jobs"
+url = "https://www.python.org/jobs/?a=1&b=2"
+kind = "page"
+[source.selectors]
+item = "ol.list-recent-jobs > li"
+title = "h2 a"
+link = "h2 a"
+
+[[source]]
+id = "planet"
+name = "Planet Python"
+url = "https://planetpython.org/rss20.xml"
+tags = ["aggregator"]
+"#
+    ));
+    a.run(&["sources", "export", "-o", "a.opml"]).expect_code(0);
+    let exported = std::fs::read_to_string(a.path("a.opml")).unwrap();
+    assert!(exported.contains("xmlns:pydigest="), "{exported}");
+
+    let b = TestEnv::new();
+    b.config(TOPICS);
+    let import = b.run(&["sources", "import", a.path("a.opml").to_str().unwrap()]);
+    import.expect_code(0);
+    assert!(
+        import.stderr.contains("4 sources added"),
+        "{}",
+        import.stderr
+    );
+    let again = b.run(&["sources", "export"]);
+    again.expect_code(0);
+    assert_eq!(again.stdout, exported);
+    let listed = b.run(&["sources", "--json"]).json();
+    let kinds: Vec<(String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap().to_string(),
+                s["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("pythonbytes", "podcast"),
+            ("pycoders", "newsletter"),
+            ("psf-jobs", "page"),
+            ("planet", "feed")
+        ]
+        .map(|(i, k)| (i.to_string(), k.to_string()))
+    );
+
+    // A list from another reader: folders, no namespace, names outside ASCII.
+    let c = TestEnv::new();
+    c.config("");
+    std::fs::write(
+        c.path("planet.opml"),
+        "<?xml version=\"1.0\"?><opml version=\"1.1\"><head><title>Planet</title></head><body>\
+         <outline text=\"People\">\
+         <outline type=\"rss\" text=\"Éric Araujo\" xmlUrl=\"https://eric.example/feed\"/>\
+         <outline text=\"Mike Müller\" title=\"Mike Müller\" xmlUrl=\"https://mike.example/rss\"/>\
+         </outline>\
+         <outline type=\"link\" text=\"A web page\" url=\"https://page.example/\"/>\
+         </body></opml>",
+    )
+    .unwrap();
+    let run = c.run(&["sources", "import", c.path("planet.opml").to_str().unwrap()]);
+    run.expect_code(0);
+    let toml = std::fs::read_to_string(c.path("feeds.toml")).unwrap();
+    assert!(toml.contains("id = \"eric-araujo\""), "{toml}");
+    assert!(toml.contains("id = \"mike-muller\""), "{toml}");
+    assert!(toml.contains("name = \"Mike Müller\""), "{toml}");
+    assert!(!toml.contains("page.example"), "{toml}");
+}
