@@ -117,6 +117,44 @@ pub enum SourcesAction {
     Import(ImportArgs),
     /// Write the sources as OPML to stdout or a file.
     Export(ExportSourcesArgs),
+    /// Subscribe to a feed, or to a site whose page advertises its feed, in feeds.toml.
+    Add(AddSourceArgs),
+    /// Unsubscribe: remove a source from feeds.toml (its stored entries stay unless --purge).
+    Remove(RemoveSourceArgs),
+}
+
+/// `pydigest sources add`.
+#[derive(Debug, Args)]
+pub struct AddSourceArgs {
+    /// A feed URL, or a site page whose `<link rel="alternate">` names its feed.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The source id (else derived from the feed's title).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Display name (else the feed's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What the source publishes (`page`: scrape URL itself, no feed discovery).
+    #[arg(long, value_enum, default_value_t = KindArg::Feed)]
+    pub kind: KindArg,
+    /// Tags, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "TAG,...")]
+    pub tags: Vec<String>,
+    /// When the page advertises several feeds, take the Nth (from 1) instead of the first.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pick: Option<u16>,
+}
+
+/// `pydigest sources remove`.
+#[derive(Debug, Args)]
+pub struct RemoveSourceArgs {
+    /// The source id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Also delete its stored entries (and stories no other source carried).
+    #[arg(long)]
+    pub purge: bool,
 }
 
 /// `pydigest sources import`.

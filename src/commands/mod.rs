@@ -13,6 +13,7 @@ mod opml;
 mod search;
 mod sources;
 mod stories;
+mod subscribe;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;

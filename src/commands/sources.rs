@@ -19,6 +19,8 @@ pub fn run(ctx: &Ctx, args: &SourcesArgs) -> anyhow::Result<Exit> {
     match &args.action {
         None => list(ctx, args.json),
         Some(SourcesAction::Import(a)) => import(ctx, a),
+        Some(SourcesAction::Add(a)) => super::subscribe::add(ctx, a),
+        Some(SourcesAction::Remove(a)) => super::subscribe::remove(ctx, a),
         Some(SourcesAction::Export(a)) => {
             let opml = opml::write(&ctx.config);
             match &a.out {

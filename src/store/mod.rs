@@ -4,6 +4,7 @@
 mod info;
 mod llm_cache;
 mod migrations;
+mod purge;
 mod search;
 mod stories;
 

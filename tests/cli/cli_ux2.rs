@@ -268,3 +268,160 @@ tags = ["aggregator"]
     assert!(toml.contains("name = \"Mike Müller\""), "{toml}");
     assert!(!toml.contains("page.example"), "{toml}");
 }
+
+/// A site: a home page naming two feeds, the feeds, and a page naming none.
+fn site() -> Server {
+    Server::start(|req| match req.path.as_str() {
+        "/" => Reply::ok(
+            "<!doctype html><html><head><title>Éric's site</title>\
+             <link rel=\"stylesheet\" href=\"/s.css\">\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"All posts\" href=\"/feed.rss\">\
+             <link rel=\"Alternate\" type=\"application/atom+xml\" title=\"Python only\" href=\"atom.xml\">\
+             </head><body>hi</body></html>",
+            "text/html; charset=utf-8",
+        ),
+        "/bare" => Reply::ok(
+            "<html><head><title>No feeds</title></head></html>",
+            "text/html",
+        ),
+        "/feed.rss" => Reply::ok(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Éric Araujo</title>\
+             <link>https://eric.example/</link><description>d</description>\
+             <item><title>One</title><link>https://eric.example/1</link>\
+             <guid>https://eric.example/1</guid><pubDate>Mon, 13 Oct 2025 10:00:00 GMT</pubDate></item>\
+             </channel></rss>",
+            "application/rss+xml",
+        ),
+        "/atom.xml" => Reply::ok(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+             <title>Éric on Python</title><id>urn:x</id><updated>2025-10-13T10:00:00Z</updated>\
+             <entry><title>Two</title><id>urn:x:2</id><link href=\"https://eric.example/2\"/>\
+             <updated>2025-10-13T10:00:00Z</updated></entry></feed>",
+            "application/atom+xml",
+        ),
+        _ => Reply::status(404),
+    })
+}
+
+const COMMENTED: &str = "# My feeds, kept by hand.\n\
+[settings]\n\
+connect_timeout_secs = 2 # short: tests\n\
+timeout_secs = 3\n\
+retries = 1\n\
+\n\
+# Blogs I read\n\
+[[source]]\n\
+id = \"mine\"   # aligned on purpose\n\
+url = \"https://mine.example/feed\"\n\
+\n\
+[[topic]]\n\
+name = \"Web\"\n\
+terms = { django = 3 }\n\
+sources = [\"mine\"]\n";
+
+#[test]
+fn sources_add_discovers_feeds_and_remove_keeps_or_purges_entries() {
+    let server = site();
+    let env = TestEnv::new();
+    env.config(COMMENTED);
+
+    let add = env.run(&["sources", "add", &server.url(""), "--tags", "people,blogs"]);
+    add.expect_code(0);
+    assert_eq!(add.stdout.trim(), "eric-araujo", "{}", add.stderr);
+    assert!(add.stderr.contains("names 2 feeds"), "{}", add.stderr);
+    assert!(
+        add.stderr.contains(&server.url("atom.xml")),
+        "{}",
+        add.stderr
+    );
+    let toml = std::fs::read_to_string(env.path("feeds.toml")).unwrap();
+    // Every line the user wrote is still there, comments and alignment included.
+    for line in COMMENTED.lines() {
+        assert!(toml.contains(line), "lost {line:?}:\n{toml}");
+    }
+    assert!(
+        toml.contains(&format!("url = \"{}\"", server.url("feed.rss"))),
+        "{toml}"
+    );
+    assert!(toml.contains("tags = [\"people\", \"blogs\"]"), "{toml}");
+    assert!(toml.contains("kind = \"feed\""), "{toml}");
+
+    let second = env.run(&[
+        "sources",
+        "add",
+        &server.url(""),
+        "--pick",
+        "2",
+        "--id",
+        "eric-py",
+        "--kind",
+        "newsletter",
+    ]);
+    second.expect_code(0);
+    let toml = std::fs::read_to_string(env.path("feeds.toml")).unwrap();
+    assert!(
+        toml.contains(&format!("url = \"{}\"", server.url("atom.xml"))),
+        "{toml}"
+    );
+    assert!(toml.contains("kind = \"newsletter\""), "{toml}");
+
+    // The same feed twice, a page naming no feed, a bad --pick: usage errors, file untouched.
+    let before = std::fs::read_to_string(env.path("feeds.toml")).unwrap();
+    env.run(&["sources", "add", &server.url("feed.rss")])
+        .expect_code(2);
+    let bare = env.run(&["sources", "add", &server.url("bare")]);
+    bare.expect_code(2);
+    assert!(bare.stderr.contains("names no feed"), "{}", bare.stderr);
+    env.run(&["sources", "add", &server.url(""), "--pick", "3"])
+        .expect_code(2);
+    assert_eq!(
+        std::fs::read_to_string(env.path("feeds.toml")).unwrap(),
+        before
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    // A page source: the URL itself, named after its <title>.
+    let page = env.run(&["sources", "add", &server.url("bare"), "--kind", "page"]);
+    page.expect_code(0);
+    assert_eq!(page.stdout.trim(), "no-feeds");
+
+    let fetch = env.run(&["fetch", "--source", "eric-araujo", "--source", "eric-py"]);
+    fetch.expect_code(0);
+    let count = |env: &TestEnv| env.run(&["info", "--json"]).json()["store"]["entries"].as_i64();
+    let stored = count(&env);
+    assert_eq!(stored, Some(2));
+
+    let removed = env.run(&["sources", "remove", "eric-araujo"]);
+    removed.expect_code(0);
+    assert!(removed.stderr.contains("kept"), "{}", removed.stderr);
+    assert_eq!(count(&env), stored, "entries are kept without --purge");
+    let removed = env.run(&["sources", "remove", "mine"]);
+    removed.expect_code(0);
+    let toml = std::fs::read_to_string(env.path("feeds.toml")).unwrap();
+    assert!(
+        !toml.contains("eric-araujo") && !toml.contains("id = \"mine\""),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("# My feeds, kept by hand.") && toml.contains("sources = []"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("connect_timeout_secs = 2 # short: tests"),
+        "{toml}"
+    );
+
+    let purged = env.run(&["sources", "remove", "eric-py", "--purge"]);
+    purged.expect_code(0);
+    assert!(
+        purged.stderr.contains("1 stored entries"),
+        "{}",
+        purged.stderr
+    );
+    env.run(&["sources", "remove", "eric-py"]).expect_code(2);
+}
