@@ -345,4 +345,8 @@ pub struct ExportArgs {
     /// Keep sponsored items and job ads.
     #[arg(long)]
     pub include_sponsored: bool,
+    /// Atom: the feed holds at least the N latest digests up to the range's last week, so
+    /// re-exporting a narrow range does not shrink it.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub feed_entries: usize,
 }

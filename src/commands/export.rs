@@ -176,7 +176,20 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
             );
         }
         match args.format {
-            ExportFormat::Atom => vec![(ATOM_FILE.to_string(), atom_feed(&digests))],
+            ExportFormat::Atom => {
+                let mut digests = digests;
+                top_up(
+                    &mut digests,
+                    &store,
+                    &weeks,
+                    args.feed_entries,
+                    &aggregators,
+                    ctx,
+                    opts,
+                )?;
+                let link = |d: &crate::digest::Digest| entry_link(&args.out_dir, d);
+                vec![(ATOM_FILE.to_string(), atom_feed(&digests, &link))]
+            }
             ExportFormat::Markdown => digests
                 .iter()
                 .map(|d| {
@@ -216,6 +229,52 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Partial
     })
+}
+
+/// Weeks looked back at most when topping up the Atom feed: five years.
+const TOP_UP_WEEKS: i64 = 260;
+
+/// Adds the digests of the weeks before the range, newest first, until there are `want`: a feed
+/// reader keeps only what the feed holds, so a narrow re-export must not shrink it.
+fn top_up(
+    digests: &mut Vec<crate::digest::Digest>,
+    store: &Store,
+    weeks: &[DigestRange],
+    want: usize,
+    aggregators: &[String],
+    ctx: &Ctx,
+    opts: DigestOptions,
+) -> anyhow::Result<()> {
+    let Some(first) = weeks.first() else {
+        return Ok(());
+    };
+    let tz = ctx.config.settings.time_zone;
+    for back in 1..=TOP_UP_WEEKS {
+        if digests.len() >= want {
+            break;
+        }
+        let monday = first.start - Duration::days(7 * back);
+        let week = weeks_between(monday, monday, tz);
+        digests.extend(week_digests(store, &week, aggregators, ctx, opts)?);
+    }
+    Ok(())
+}
+
+/// Where an Atom entry points: the week's markdown page when it was exported into the same
+/// folder (relative, as the feed sits beside it), else the digest's first story.
+fn entry_link(out_dir: &Path, d: &crate::digest::Digest) -> Option<String> {
+    if let Some(week) = d.range.week_label() {
+        let page = week_file_name(&week);
+        if out_dir.join(&page).is_file() {
+            return Some(page);
+        }
+    }
+    d.top
+        .iter()
+        .filter_map(|id| d.item(*id))
+        .chain(d.sections.iter().flat_map(|s| &s.items))
+        .filter_map(|i| i.url.clone())
+        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
 }
 
 /// The digests of the weeks that have stories.

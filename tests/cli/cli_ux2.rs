@@ -425,3 +425,57 @@ fn sources_add_discovers_feeds_and_remove_keeps_or_purges_entries() {
     );
     env.run(&["sources", "remove", "eric-py"]).expect_code(2);
 }
+
+/// The example configuration with every source served over loopback, fetched.
+fn example_env(server: &Server) -> TestEnv {
+    let text = std::fs::read_to_string(crate::util::examples().join("feeds.toml")).unwrap();
+    let text = text
+        .replace("url = \"file:feeds/", &format!("url = \"{}/", server.base))
+        .replace("database = \"example.db\"\n", "");
+    let env = TestEnv::new();
+    env.config(&text);
+    env.run(&["fetch"]).expect_code(0);
+    env
+}
+
+#[test]
+fn atom_entries_link_somewhere_and_a_narrow_export_keeps_the_latest_digests() {
+    let server = Server::files(&crate::util::examples().join("feeds"));
+    let env = example_env(&server);
+    let out = env.path("site");
+    let out_s = out.to_str().unwrap();
+    let atom = |extra: &[&str]| {
+        let mut args = vec!["export", "--out-dir", out_s, "--format", "atom"];
+        args.extend_from_slice(extra);
+        env.run(&args).expect_code(0);
+        let bytes = std::fs::read(out.join("digest.atom")).unwrap();
+        feed_rs::parser::parse(&bytes[..]).expect("feed-rs parses the export")
+    };
+    let ids = |f: &feed_rs::model::Feed| -> Vec<String> {
+        f.entries.iter().map(|e| e.id.clone()).collect()
+    };
+
+    // One week asked for, the earlier weeks kept: the example data has five.
+    let wide = atom(&["--weeks", "2025-W38..2025-W42"]);
+    assert_eq!(wide.entries.len(), 5, "{:?}", ids(&wide));
+    let narrow = atom(&["--weeks", "2025-W42"]);
+    assert_eq!(ids(&narrow), ids(&wide));
+    let three = atom(&["--weeks", "2025-W42", "--feed-entries", "3"]);
+    assert_eq!(
+        ids(&three),
+        ["2025-W42", "2025-W41", "2025-W40"].map(|w| format!("urn:pydigest:week:{w}"))
+    );
+
+    // Without pages alongside, each entry links to its first story.
+    for e in &three.entries {
+        assert_eq!(e.links.len(), 1, "{e:?}");
+        assert!(e.links[0].href.starts_with("http"), "{:?}", e.links);
+        assert_eq!(e.links[0].rel.as_deref(), Some("alternate"));
+    }
+    // With the week's page exported into the same folder, the entry links to it.
+    env.run(&["export", "--out-dir", out_s, "--weeks", "2025-W42"])
+        .expect_code(0);
+    let linked = atom(&["--weeks", "2025-W42", "--feed-entries", "3"]);
+    assert_eq!(linked.entries[0].links[0].href, "2025-W42.md");
+    assert!(linked.entries[1].links[0].href.starts_with("http"));
+}
