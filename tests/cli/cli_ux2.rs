@@ -479,3 +479,59 @@ fn atom_entries_link_somewhere_and_a_narrow_export_keeps_the_latest_digests() {
     assert_eq!(linked.entries[0].links[0].href, "2025-W42.md");
     assert!(linked.entries[1].links[0].href.starts_with("http"));
 }
+
+#[test]
+fn catalogue_sources_say_where_they_were_confirmed_and_ship_no_unverified_page() {
+    let env = TestEnv::new();
+    env.run(&["init", "catalogue.toml"]).expect_code(0);
+    let text = std::fs::read_to_string(env.path("catalogue.toml")).unwrap();
+    // Blocks of uncommented lines starting with [[source]].
+    let blocks: Vec<&str> = text
+        .split("\n\n")
+        .filter(|b| b.trim_start().starts_with("[[source]]"))
+        .collect();
+    assert!(blocks.len() > 30, "{}", blocks.len());
+    for b in &blocks {
+        assert!(
+            b.contains("\n# confirmed: "),
+            "no `# confirmed:` line in\n{b}"
+        );
+        assert!(
+            !b.contains("kind = \"page\""),
+            "unverified page source:\n{b}"
+        );
+    }
+    let url_of = |id: &str| {
+        blocks
+            .iter()
+            .find(|b| b.contains(&format!("\nid = \"{id}\"\n")))
+            .and_then(|b| b.lines().find(|l| l.starts_with("url = ")))
+            .map(|l| l.trim_start_matches("url = ").trim_matches('"').to_string())
+    };
+    assert_eq!(
+        url_of("python-insider").as_deref(),
+        Some("https://blog.python.org/rss.xml")
+    );
+    for (id, url) in [
+        ("coredispatch", "https://coredispatch.xyz/api/feed/rss"),
+        ("djangonews", "https://django-news.com/issues.rss"),
+        (
+            "talkpython-blog",
+            "https://talkpython.fm/blog/posts/index.xml",
+        ),
+        ("peps", "https://peps.python.org/peps.rss"),
+        (
+            "python-releases",
+            "https://www.python.org/downloads/feed.rss",
+        ),
+        ("scikit-learn", "https://blog.scikit-learn.org/feed.xml"),
+    ] {
+        assert_eq!(url_of(id).as_deref(), Some(url), "{id}");
+    }
+    for gone in ["testandcode", "mattlayman", "pydantic", "pythonweekly"] {
+        assert_eq!(url_of(gone), None, "{gone} is still in the catalogue");
+    }
+    // The catalogue loads as a feeds.toml.
+    env.config(&text);
+    env.run(&["sources", "--json"]).expect_code(0);
+}
