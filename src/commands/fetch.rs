@@ -17,6 +17,8 @@ use std::time::Duration;
 /// A fetch outcome after parsing, ready to be written.
 enum Processed {
     Parsed(Box<ParsedDoc>, FetchMeta),
+    /// An archive page: the issue links its `follow` selector picked.
+    Archive(Vec<String>, FetchMeta),
     NotModified(Option<String>),
     Failed(String, bool),
     SkippedDead,
@@ -64,6 +66,8 @@ pub struct FetchReport {
     pub moved: Vec<String>,
     /// Failures that were a name lookup or connection failing.
     pub unreachable: usize,
+    /// Followed issue pages that failed (their archive source counts as ok).
+    pub issues_failed: usize,
 }
 
 /// Groups digits by thousands with a space: 1843 → "1 843".
@@ -79,7 +83,8 @@ pub fn group_digits(n: usize) -> String {
     out
 }
 
-fn parse_fetched(
+/// Parses a fetched body as `source` says (kind, selectors), relative links against its URL.
+pub(super) fn parse_fetched(
     source: &Source,
     body: &[u8],
     content_type: Option<&str>,
@@ -129,6 +134,23 @@ fn process(job: &FetchJob, outcome: Outcome, elapsed: Duration) -> (Processed, T
                 moved_to,
                 bytes: body.len() as u64,
             };
+            if let Some(follow) = super::follow::follow_selector(&job.source) {
+                return (
+                    match super::follow::archive_links(
+                        &body,
+                        content_type.as_deref(),
+                        &final_url,
+                        follow,
+                    ) {
+                        Ok(links) => {
+                            trace.entries = links.len();
+                            Processed::Archive(links, meta)
+                        }
+                        Err(e) => Processed::Failed(e, false),
+                    },
+                    trace,
+                );
+            }
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
                 Ok(doc) => {
                     trace.entries = doc.entries.len();
@@ -245,6 +267,7 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     };
     let mut write_error: Option<anyhow::Error> = None;
     let verbose = ctx.verbose > 0 && !ctx.quiet;
+    let mut pending: Vec<(Source, String)> = Vec::new();
     let interrupted = fetch_all(
         jobs,
         &ctx.config.settings,
@@ -278,6 +301,20 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
                             report.ok += 1;
                             report.new_entries += stats.new;
                             report.updated_entries += stats.updated;
+                        })
+                }
+                Processed::Archive(links, meta) => {
+                    if let Some(to) = &meta.moved_to {
+                        report
+                            .moved
+                            .push(format!("{id}: moved permanently to {to} (stored)"));
+                    }
+                    store
+                        .record_archive(id, &meta, now)
+                        .and_then(|()| super::follow::unseen(&store, &job.source, &links))
+                        .map(|next| {
+                            report.ok += 1;
+                            pending.extend(next.into_iter().map(|u| (job.source.clone(), u)));
                         })
                 }
                 Processed::NotModified(moved_to) => {
@@ -320,6 +357,15 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
         },
     )?;
     bar.finish_and_clear();
+    let interrupted = interrupted
+        || (!pending.is_empty()
+            && super::follow::fetch_issues(
+                pending,
+                &ctx.config.settings,
+                &mut store,
+                &mut report,
+                verbose,
+            )?);
 
     if !ctx.quiet {
         for line in &report.moved {
@@ -370,7 +416,7 @@ pub fn run(ctx: &Ctx, args: &FetchArgs) -> anyhow::Result<Exit> {
     if let Some(e) = write_error {
         return Err(e.context("writing to the database"));
     }
-    Ok(if report.failed > 0 {
+    Ok(if report.failed > 0 || report.issues_failed > 0 {
         Exit::Partial
     } else {
         Exit::Ok

@@ -5,6 +5,7 @@ mod digest;
 mod explain;
 mod export;
 mod fetch;
+mod follow;
 mod info;
 mod init;
 mod inspect;

@@ -30,7 +30,7 @@ pub struct Imported {
 }
 
 /// Selector names, as written after `pydigest:selector-`, with their field.
-fn selector_fields(s: &mut Selectors) -> [(&'static str, &mut Option<String>); 6] {
+fn selector_fields(s: &mut Selectors) -> [(&'static str, &mut Option<String>); 7] {
     [
         ("item", &mut s.item),
         ("title", &mut s.title),
@@ -38,6 +38,7 @@ fn selector_fields(s: &mut Selectors) -> [(&'static str, &mut Option<String>); 6
         ("summary", &mut s.summary),
         ("date", &mut s.date),
         ("section", &mut s.section),
+        ("follow", &mut s.follow),
     ]
 }
 
@@ -91,6 +92,9 @@ fn outline(s: &Source) -> String {
                 line.push_str(&format!(" pydigest:selector-{name}=\"{}\"", xml_attr(v)));
             }
         }
+        if let Some(n) = sel.max_follow {
+            line.push_str(&format!(" pydigest:max-follow=\"{n}\""));
+        }
     }
     line.push_str("/>\n");
     line
@@ -135,6 +139,10 @@ pub fn read(text: &str) -> Vec<Imported> {
                     *value = Some(s.to_string());
                     any = true;
                 }
+            }
+            if let Some(n) = ours("max-follow").and_then(|n| n.parse().ok()) {
+                selectors.max_follow = Some(n);
+                any = true;
             }
             Some(Imported {
                 name,
@@ -215,6 +223,9 @@ pub fn source_table(id: &str, f: &Imported) -> String {
             if let Some(v) = value {
                 out.push_str(&format!("{name} = {}\n", toml_str(v)));
             }
+        }
+        if let Some(n) = sel.max_follow {
+            out.push_str(&format!("max_follow = {n}\n"));
         }
     }
     out

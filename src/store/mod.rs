@@ -1,6 +1,7 @@
 //! The SQLite store: the only module that knows SQL. One file, WAL, one transaction per source,
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
+mod follow;
 mod info;
 mod llm_cache;
 mod migrations;

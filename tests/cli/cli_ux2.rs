@@ -535,3 +535,119 @@ fn catalogue_sources_say_where_they_were_confirmed_and_ship_no_unverified_page()
     env.config(&text);
     env.run(&["sources", "--json"]).expect_code(0);
 }
+
+/// A newsletter issue page on the web: a few sections of linked stories.
+fn issue_page(n: u32) -> String {
+    format!(
+        "<!doctype html><html><head><title>Weekly issue {n}</title></head><body>\
+         <header><a href=\"/\">Home</a> <a href=\"/archive\">Archive</a></header>\
+         <article><h1>Weekly issue {n}</h1>\
+         <h2>Articles</h2>\
+         <p><a href=\"https://blog.example/issue{n}-free-threading\">Free-threaded Python in production, part {n}</a>\
+         A long look at running without the GIL.</p>\
+         <p><a href=\"https://blog.example/issue{n}-uv-workspaces\">Workspaces with uv for monorepos ({n})</a>\
+         How to split a big repository.</p>\
+         <h2>Projects</h2>\
+         <p><a href=\"https://github.com/example/project-{n}\">project-{n}: a fast TOML parser</a>\
+         Written in Rust with Python bindings.</p>\
+         </article></body></html>"
+    )
+}
+
+#[test]
+fn archive_pages_follow_the_newest_unseen_issues() {
+    let issues = std::sync::Arc::new(std::sync::Mutex::new(vec![2u32, 1]));
+    let listed = std::sync::Arc::clone(&issues);
+    let server = Server::start(move |req| {
+        if req.path == "/archive" {
+            let items: String = listed
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|n| {
+                    format!("<li class=\"issue\"><a href=\"/p/issue-{n}#top\">Issue {n}</a></li>")
+                })
+                .collect();
+            return Reply::ok(
+                format!(
+                    "<html><head><title>Archive</title></head><body>\
+                     <a href=\"/about\">About</a><ul class=\"issues\">{items}</ul></body></html>"
+                ),
+                "text/html",
+            );
+        }
+        match req
+            .path
+            .strip_prefix("/p/issue-")
+            .and_then(|n| n.parse().ok())
+        {
+            Some(n) => Reply::ok(issue_page(n), "text/html; charset=utf-8"),
+            None => Reply::status(404),
+        }
+    });
+    let env = TestEnv::new();
+    env.config(&format!(
+        "{FAST_SETTINGS}[[source]]\nid = \"weekly\"\nname = \"Weekly\"\nurl = \"{}\"\nkind = \"page\"\n\
+         [source.selectors]\nfollow = \"ul.issues li.issue\"\n",
+        server.url("archive")
+    ));
+    let issue_hits = |server: &Server| -> Vec<String> {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/p/"))
+            .map(|r| r.path.clone())
+            .collect()
+    };
+
+    let first = env.run(&["fetch", "-v"]);
+    first.expect_code(0);
+    let mut hits = issue_hits(&server);
+    hits.sort();
+    assert_eq!(hits, ["/p/issue-1", "/p/issue-2"], "{}", first.stderr);
+    assert!(first.stderr.contains("issue page"), "{}", first.stderr);
+    let stories = env.run(&["stories", "--json"]).json();
+    let urls: Vec<&str> = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["url"].as_str())
+        .collect();
+    for n in [1, 2] {
+        assert!(
+            urls.contains(&format!("https://blog.example/issue{n}-free-threading").as_str()),
+            "{urls:?}"
+        );
+    }
+
+    // Nothing new on the archive: no issue page is fetched again.
+    env.run(&["fetch"]).expect_code(0);
+    assert_eq!(issue_hits(&server).len(), 2);
+
+    // Three new issues: only the newest two (max_follow) this time, the third on the next run.
+    issues.lock().unwrap().splice(0..0, [5, 4, 3]);
+    env.run(&["fetch"]).expect_code(0);
+    let hits = issue_hits(&server);
+    assert_eq!(
+        &hits[2..].iter().collect::<std::collections::BTreeSet<_>>(),
+        &["/p/issue-4".to_string(), "/p/issue-5".to_string()]
+            .iter()
+            .collect()
+    );
+    env.run(&["fetch"]).expect_code(0);
+    let hits = issue_hits(&server);
+    assert_eq!(hits.len(), 5, "{hits:?}");
+    assert_eq!(hits[4], "/p/issue-3");
+
+    // max_follow = 1: one issue page per run.
+    let one = TestEnv::new();
+    one.config(&format!(
+        "{FAST_SETTINGS}[[source]]\nid = \"weekly\"\nname = \"Weekly\"\nurl = \"{}\"\nkind = \"page\"\n\
+         [source.selectors]\nfollow = \"ul.issues a\"\nmax_follow = 1\n",
+        server.url("archive")
+    ));
+    one.run(&["fetch"]).expect_code(0);
+    let hits = issue_hits(&server);
+    assert_eq!(hits.len(), 6, "{hits:?}");
+    assert_eq!(hits[5], "/p/issue-5");
+}
