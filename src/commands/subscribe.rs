@@ -348,8 +348,29 @@ pub fn remove(ctx: &Ctx, args: &RemoveSourceArgs) -> anyhow::Result<Exit> {
     }
     let mut unlinked = 0;
     edit(&path, |doc| {
+        let mut section: Option<(isize, String)> = None;
         if let Some(Item::ArrayOfTables(list)) = doc.get_mut("source") {
-            list.retain(|t| t.get("id").and_then(Item::as_str) != Some(id));
+            let found = list
+                .iter()
+                .position(|t| t.get("id").and_then(Item::as_str) == Some(id));
+            if let Some(i) = found {
+                section = list.get(i).and_then(section_comment);
+                list.remove(i);
+            }
+        }
+        // A comment set off from the removed table by a blank line heads a section of the file,
+        // not this source: it stays, above whatever table now comes next.
+        if let Some((pos, comment)) = section
+            && let Some(next) = next_table_mut(doc, pos)
+        {
+            let old = next
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("")
+                .to_string();
+            next.decor_mut()
+                .set_prefix(format!("{}\n{old}", comment.trim_end_matches('\n')));
         }
         // A topic naming a source that no longer exists would make feeds.toml invalid.
         if let Some(Item::ArrayOfTables(topics)) = doc.get_mut("topic") {
@@ -380,6 +401,44 @@ pub fn remove(ctx: &Ctx, args: &RemoveSourceArgs) -> anyhow::Result<Exit> {
         eprintln!("{}: removed {id}{note}", path.display());
     }
     Ok(Exit::Ok)
+}
+
+/// The part of a table's leading comments that a blank line separates from it, with the table's
+/// position in the document.
+fn section_comment(t: &Table) -> Option<(isize, String)> {
+    let prefix = t.decor().prefix()?.as_str()?;
+    let cut = prefix.rfind("\n\n")?;
+    let keep = &prefix[..cut + 2];
+    (!keep.trim().is_empty()).then(|| (t.position().unwrap_or(0), keep.to_string()))
+}
+
+/// The table that comes first in the document after position `pos`.
+fn next_table_mut(doc: &mut DocumentMut, pos: isize) -> Option<&mut Table> {
+    let mut best: Option<(isize, String, Option<usize>)> = None;
+    for (key, item) in doc.as_table().iter() {
+        let mut consider = |p: Option<isize>, index: Option<usize>| {
+            if let Some(p) = p.filter(|p| *p > pos)
+                && best.as_ref().is_none_or(|(b, _, _)| p < *b)
+            {
+                best = Some((p, key.to_string(), index));
+            }
+        };
+        match item {
+            Item::Table(t) => consider(t.position(), None),
+            Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    consider(t.position(), Some(i));
+                }
+            }
+            _ => {}
+        }
+    }
+    let (_, key, index) = best?;
+    match (doc.get_mut(&key)?, index) {
+        (Item::Table(t), None) => Some(t),
+        (Item::ArrayOfTables(a), Some(i)) => a.get_mut(i),
+        _ => None,
+    }
 }
 
 /// Applies `change` to feeds.toml, validates the result and replaces the file atomically.

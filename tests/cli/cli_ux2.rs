@@ -309,6 +309,8 @@ connect_timeout_secs = 2 # short: tests\n\
 timeout_secs = 3\n\
 retries = 1\n\
 \n\
+# --- Sources ---\n\
+\n\
 # Blogs I read\n\
 [[source]]\n\
 id = \"mine\"   # aligned on purpose\n\
