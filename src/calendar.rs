@@ -321,7 +321,12 @@ pub(crate) fn weeks_since(
     Ok(weeks_between(first.start, last.start, tz))
 }
 
-fn weeks_between(first_monday: NaiveDate, last_monday: NaiveDate, tz: Tz) -> Vec<DigestRange> {
+/// The ISO weeks whose Mondays fall in `first_monday..=last_monday`.
+pub(crate) fn weeks_between(
+    first_monday: NaiveDate,
+    last_monday: NaiveDate,
+    tz: Tz,
+) -> Vec<DigestRange> {
     let mut out = Vec::new();
     let mut monday = first_monday;
     while monday <= last_monday {

@@ -17,7 +17,7 @@ use std::path::PathBuf;
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored)."
+    after_help = "Exit codes: 0 all well, 1 unexpected error, 2 bad usage or configuration, 3 some sources failed (the others were stored), 130 interrupted (Ctrl-C) after finishing the current writes."
 )]
 pub(crate) struct Cli {
     /// feeds.toml to use (else $PYDIGEST_CONFIG, ./feeds.toml, the user config dir, the built-in catalogue).
@@ -59,6 +59,29 @@ pub(crate) enum Command {
     /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
     /// matching a query into a folder, for a static site or a feed reader.
     Export(ExportArgs),
+    /// Show which feeds.toml and database are in use and why, the schema version, and what the
+    /// store holds.
+    Info(InfoArgs),
+    /// Print a shell completion script (e.g. `pydigest completions bash > ~/.local/share/bash-completion/completions/pydigest`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, every subcommand included): `pydigest man | man -l -`.
+    Man,
+}
+
+/// `pydigest info`.
+#[derive(Debug, Args)]
+pub(crate) struct InfoArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pydigest completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `pydigest init`.
@@ -98,6 +121,44 @@ pub(crate) enum SourcesAction {
     Import(ImportArgs),
     /// Write the sources as OPML to stdout or a file.
     Export(ExportSourcesArgs),
+    /// Subscribe to a feed, or to a site whose page advertises its feed, in feeds.toml.
+    Add(AddSourceArgs),
+    /// Unsubscribe: remove a source from feeds.toml (its stored entries stay unless --purge).
+    Remove(RemoveSourceArgs),
+}
+
+/// `pydigest sources add`.
+#[derive(Debug, Args)]
+pub(crate) struct AddSourceArgs {
+    /// A feed URL, or a site page whose `<link rel="alternate">` names its feed.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The source id (else derived from the feed's title).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Display name (else the feed's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What the source publishes (`page`: scrape URL itself, no feed discovery).
+    #[arg(long, value_enum, default_value_t = crate::model::SourceKind::Feed)]
+    pub kind: crate::model::SourceKind,
+    /// Tags, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "TAG,...")]
+    pub tags: Vec<String>,
+    /// When the page advertises several feeds, take the Nth (from 1) instead of the first.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pick: Option<u16>,
+}
+
+/// `pydigest sources remove`.
+#[derive(Debug, Args)]
+pub(crate) struct RemoveSourceArgs {
+    /// The source id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Also delete its stored entries (and stories no other source carried).
+    #[arg(long)]
+    pub purge: bool,
 }
 
 /// `pydigest sources import`.
@@ -145,6 +206,12 @@ pub(crate) struct StoriesArgs {
     /// Only stories published before this date.
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Only stories this source carried (repeatable).
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+    /// Only the N most recently published stories (still listed oldest first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -269,4 +336,8 @@ pub(crate) struct ExportArgs {
     /// Keep sponsored items and job ads.
     #[arg(long)]
     pub include_sponsored: bool,
+    /// Atom: the feed holds at least the N latest digests up to the range's last week, so
+    /// re-exporting a narrow range does not shrink it.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub feed_entries: usize,
 }

@@ -65,6 +65,11 @@ pub struct Selectors {
     pub date: Option<String>,
     /// Headings that name the section items sit under.
     pub section: Option<String>,
+    /// On an archive page: the links to follow to issue pages, each split like a newsletter
+    /// issue.
+    pub follow: Option<String>,
+    /// Issue pages followed per fetch, newest first (default 2).
+    pub max_follow: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -691,6 +696,7 @@ fn validate_sources(
                 ("summary", &sel.summary),
                 ("date", &sel.date),
                 ("section", &sel.section),
+                ("follow", &sel.follow),
             ] {
                 if let Some(v) = value
                     && scraper::Selector::parse(v).is_err()

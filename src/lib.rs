@@ -68,19 +68,45 @@ fn run(cli: cli::Cli) -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code.into(),
         Err(err) => {
-            if err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if is_broken_pipe(&err) {
                 return Exit::Ok.into();
             }
             eprintln!(
                 "pydigest: error: {}",
-                text::for_terminal(&format!("{err:#}"), true)
+                text::for_terminal(&message(&err), true)
             );
             exit_code_for(&err).into()
         }
     }
+}
+
+/// `outer: inner: …` like `{:#}`, without repeating a cause its parent's message already quotes
+/// (thiserror messages embed `{source}`, and `{:#}` would print it twice).
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// True when the error is a closed stdout (`| head`): the reader has what it wanted.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|c| {
+        // serde_json wraps the io::Error and its `source()` skips it, so ask it directly.
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+    })
 }
 
 fn exit_code_for(err: &anyhow::Error) -> Exit {
@@ -90,7 +116,13 @@ fn exit_code_for(err: &anyhow::Error) -> Exit {
         }
         if matches!(
             cause.downcast_ref::<store::StoreError>(),
-            Some(store::StoreError::TooNew { .. } | store::StoreError::Dir { .. })
+            Some(
+                store::StoreError::TooNew { .. }
+                    | store::StoreError::Dir { .. }
+                    | store::StoreError::NeedsMigration { .. }
+                    | store::StoreError::NotADatabase { .. }
+                    | store::StoreError::ReadOnly { .. }
+            )
         ) {
             return Exit::Usage;
         }

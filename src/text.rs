@@ -173,7 +173,8 @@ fn tidy_paragraphs(s: &str) -> String {
 }
 
 /// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
-/// characters (tabs and newlines become spaces unless `keep_newlines`), and bidi overrides.
+/// characters (tabs and newlines become spaces unless `keep_newlines`), bidi controls and
+/// zero-width characters.
 pub(crate) fn for_terminal(s: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -193,6 +194,8 @@ pub(crate) fn for_terminal(s: &str, keep_newlines: bool) -> String {
 fn is_dangerous(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+        // Zero-width characters hide text and make look-alike titles and URLs.
+        || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -375,6 +378,8 @@ mod tests {
     #[case("title\u{1b}]0;pwned\u{7}x", "titlex")]
     #[case("a\u{202e}b\u{0}c\u{7}", "abc")]
     #[case("line\nbreak", "line break")]
+    #[case("zero\u{200b}wi\u{200d}dth\u{2060}\u{feff}", "zerowidth")]
+    #[case("a\u{2067}b\u{200f}c\u{061c}", "abc")]
     fn terminal_text_is_inert(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(for_terminal(input, false), expected);
     }

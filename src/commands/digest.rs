@@ -59,7 +59,7 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
             other => exit = other,
         }
     }
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let digest = period_digest(
         &store,
         &ctx.config,
@@ -109,6 +109,11 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     }
     match &args.out {
         Some(path) => {
+            // Like `export --out-dir` and `init`: a missing folder is created, not an error.
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
             crate::files::write_atomic(path, text.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
             if !ctx.quiet {

@@ -11,7 +11,7 @@ use std::io::Write;
 
 /// Runs the command.
 pub(super) fn run(ctx: &Invocation, args: &ExplainArgs) -> anyhow::Result<Exit> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let aggregators = ctx.config.aggregator_ids();
     let story = store.story(args.story, &aggregators)?.ok_or_else(|| {
         UsageError(format!(

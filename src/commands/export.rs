@@ -9,7 +9,9 @@
 //! ([`crate::files`]).
 
 use super::{Invocation, arg_error, period_digest};
-use crate::calendar::{CalendarError, DigestRange, parse_day, parse_weeks, weeks_since};
+use crate::calendar::{
+    CalendarError, DigestRange, parse_day, parse_weeks, weeks_between, weeks_since,
+};
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::digest::{DigestOptions, build_digest};
 use crate::files::write_files;
@@ -64,7 +66,7 @@ pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
         (None, None) if args.query.is_some() => None,
         (None, None) => Some(vec![DigestRange::last_complete_week(now, tz)]),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let aggregators = ctx.config.aggregator_ids();
     let opts = DigestOptions {
         include_sponsored: args.include_sponsored,
@@ -107,7 +109,12 @@ pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
             );
         }
         match args.format {
-            ExportFormat::Atom => vec![(ATOM_FILE.to_string(), atom_feed(&digests))],
+            ExportFormat::Atom => {
+                let mut digests = digests;
+                top_up(&mut digests, &store, &weeks, args.feed_entries, ctx, opts)?;
+                let link = |d: &crate::digest::Digest| entry_link(&args.out_dir, d);
+                vec![(ATOM_FILE.to_string(), atom_feed(&digests, &link))]
+            }
             ExportFormat::Markdown => digests
                 .iter()
                 .map(|d| {
@@ -147,6 +154,51 @@ pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Partial
     })
+}
+
+/// Weeks looked back at most when topping up the Atom feed: five years.
+const TOP_UP_WEEKS: i64 = 260;
+
+/// Adds the digests of the weeks before the range, newest first, until there are `want`: a feed
+/// reader keeps only what the feed holds, so a narrow re-export must not shrink it.
+fn top_up(
+    digests: &mut Vec<crate::digest::Digest>,
+    store: &Store,
+    weeks: &[DigestRange],
+    want: usize,
+    ctx: &Invocation,
+    opts: DigestOptions,
+) -> anyhow::Result<()> {
+    let Some(first) = weeks.first() else {
+        return Ok(());
+    };
+    let tz = ctx.config.settings.time_zone;
+    for back in 1..=TOP_UP_WEEKS {
+        if digests.len() >= want {
+            break;
+        }
+        let monday = first.start - chrono::Duration::days(7 * back);
+        let week = weeks_between(monday, monday, tz);
+        digests.extend(week_digests(store, &week, ctx, opts)?);
+    }
+    Ok(())
+}
+
+/// Where an Atom entry points: the week's markdown page when it was exported into the same
+/// folder (relative, as the feed sits beside it), else the digest's first story.
+fn entry_link(out_dir: &std::path::Path, d: &crate::digest::Digest) -> Option<String> {
+    if let Some(week) = d.range.week_label() {
+        let page = week_file_name(&week);
+        if out_dir.join(&page).is_file() {
+            return Some(page);
+        }
+    }
+    d.top
+        .iter()
+        .filter_map(|id| d.item(*id))
+        .chain(d.sections.iter().flat_map(|s| &s.items))
+        .filter_map(|i| i.url.clone())
+        .find(|u| u.starts_with("https://") || u.starts_with("http://"))
 }
 
 /// The digests of the weeks that have stories.

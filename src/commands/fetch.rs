@@ -4,7 +4,7 @@
 use super::Invocation;
 use crate::cli::FetchArgs;
 use crate::config::Source;
-use crate::fetch::{FetchJob, Outcome, fetch_all};
+use crate::fetch::{FetchError, FetchJob, Outcome, fetch_all};
 use crate::model::ParsedDoc;
 use crate::parse::{ParseOptions, charset_from_content_type, parse_document};
 use crate::store::{FetchMeta, WriteStats};
@@ -12,10 +12,13 @@ use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::time::Duration;
 
 /// A fetch outcome after parsing, ready to be written.
 enum Processed {
     Parsed(Box<ParsedDoc>, FetchMeta),
+    /// An archive page: the issue links its `follow` selector picked.
+    Archive(Vec<String>, FetchMeta),
     NotModified(Option<String>),
     /// The fetch or the parse failed; `gone` when the server said the source is gone (410).
     Failed {
@@ -24,6 +27,22 @@ enum Processed {
     },
     SkippedDead,
     Cancelled,
+}
+
+/// What `-v` says about one source besides the new-entry count, which only the store knows.
+struct Trace {
+    /// HTTP status, "file", or why nothing was requested.
+    status: String,
+    /// Body size.
+    bytes: u64,
+    /// Entries parsed.
+    entries: usize,
+    /// Time spent fetching.
+    elapsed: Duration,
+    /// Answered 304 / unchanged file: nothing was downloaded.
+    cached: bool,
+    /// Failed to resolve or connect: with every source so, the machine is likely offline.
+    unreachable: bool,
 }
 
 /// Counts for the closing summary.
@@ -49,13 +68,17 @@ pub(super) struct FetchReport {
     pub failures: Vec<String>,
     /// One line per permanent redirect.
     pub moved: Vec<String>,
+    /// Failures that were a name lookup or connection failing.
+    pub unreachable: usize,
+    /// Followed issue pages that failed (their archive source counts as ok).
+    pub issues_failed: usize,
 }
 
 impl FetchReport {
     /// Counts a source's outcome, before its database write.
     fn count(&mut self, id: &str, processed: &Processed) {
         let moved_to = match processed {
-            Processed::Parsed(_, meta) => meta.moved_to.as_deref(),
+            Processed::Parsed(_, meta) | Processed::Archive(_, meta) => meta.moved_to.as_deref(),
             Processed::NotModified(moved_to) => moved_to.as_deref(),
             _ => None,
         };
@@ -65,7 +88,7 @@ impl FetchReport {
         }
         match processed {
             // Counted as ok once stored (`stored`).
-            Processed::Parsed(..) => {}
+            Processed::Parsed(..) | Processed::Archive(..) => {}
             Processed::NotModified(_) => self.unchanged += 1,
             Processed::Failed { error, .. } => {
                 self.failed += 1;
@@ -123,7 +146,8 @@ pub(super) fn group_digits(n: usize) -> String {
     out
 }
 
-fn parse_fetched(
+/// Parses a fetched body as `source` says (kind, selectors), relative links against its URL.
+pub(super) fn parse_fetched(
     source: &Source,
     body: &[u8],
     content_type: Option<&str>,
@@ -146,9 +170,18 @@ fn parse_fetched(
     parse_document(body, &opts).map_err(|e| e.to_string())
 }
 
-fn process(job: &FetchJob, outcome: Outcome) -> Processed {
-    match outcome {
+fn process(job: &FetchJob, outcome: Outcome, elapsed: Duration) -> (Processed, Trace) {
+    let mut trace = Trace {
+        status: String::new(),
+        bytes: 0,
+        entries: 0,
+        elapsed,
+        cached: false,
+        unreachable: false,
+    };
+    let processed = match outcome {
         Outcome::Fetched {
+            status,
             body,
             content_type,
             final_url,
@@ -156,19 +189,56 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             last_modified,
             moved_to,
         } => {
+            trace.status = status.map_or_else(|| "file".to_string(), |s| s.to_string());
+            trace.bytes = body.len() as u64;
             let meta = FetchMeta {
                 etag,
                 last_modified,
                 moved_to,
                 bytes: body.len() as u64,
             };
+            if let Some(follow) = super::follow::follow_selector(&job.source) {
+                return (
+                    match super::follow::archive_links(
+                        &body,
+                        content_type.as_deref(),
+                        &final_url,
+                        follow,
+                    ) {
+                        Ok(links) => {
+                            trace.entries = links.len();
+                            Processed::Archive(links, meta)
+                        }
+                        Err(error) => Processed::Failed { error, gone: false },
+                    },
+                    trace,
+                );
+            }
             match parse_fetched(&job.source, &body, content_type.as_deref(), &final_url) {
-                Ok(doc) => Processed::Parsed(Box::new(doc), meta),
+                Ok(doc) => {
+                    trace.entries = doc.entries.len();
+                    tracing::debug!(
+                        source = %job.source.id,
+                        "parsed as {:?} (Content-Type: {}): {} entries, {} warnings, title {:?}",
+                        job.source.kind,
+                        for_terminal(content_type.as_deref().unwrap_or("-"), false),
+                        doc.entries.len(),
+                        doc.warnings.len(),
+                        for_terminal(doc.meta.title.as_deref().unwrap_or(""), false)
+                    );
+                    Processed::Parsed(Box::new(doc), meta)
+                }
                 Err(error) => Processed::Failed { error, gone: false },
             }
         }
-        Outcome::NotModified { moved_to } => Processed::NotModified(moved_to),
+        Outcome::NotModified { moved_to } => {
+            trace.status = "304".to_string();
+            trace.cached = true;
+            Processed::NotModified(moved_to)
+        }
         Outcome::Failed { error, gone } => {
+            trace.status = "failed".to_string();
+            trace.unreachable = matches!(error, FetchError::Connect(_));
             let error = if gone {
                 format!("{error}: the source is gone; marked dead and no longer fetched")
             } else {
@@ -176,9 +246,36 @@ fn process(job: &FetchJob, outcome: Outcome) -> Processed {
             };
             Processed::Failed { error, gone }
         }
-        Outcome::SkippedDead => Processed::SkippedDead,
-        Outcome::Cancelled => Processed::Cancelled,
+        Outcome::SkippedDead => {
+            trace.status = "dead (skipped)".to_string();
+            Processed::SkippedDead
+        }
+        Outcome::Cancelled => {
+            trace.status = "cancelled".to_string();
+            Processed::Cancelled
+        }
+    };
+    (processed, trace)
+}
+
+/// The `-v` line for one source.
+fn verbose_line(job: &FetchJob, trace: &Trace, new: usize, error: Option<&str>) -> String {
+    let url = job.state.url.as_deref().unwrap_or(&job.source.url);
+    let mut line = format!(
+        "{}: {} {}, {} bytes, {} entries, {} new, {} ms, {}",
+        job.source.id,
+        for_terminal(url, false),
+        trace.status,
+        group_digits(trace.bytes as usize),
+        trace.entries,
+        new,
+        trace.elapsed.as_millis(),
+        if trace.cached { "cached" } else { "not cached" }
+    );
+    if let Some(e) = error {
+        line.push_str(&format!(" ({})", for_terminal(e, false)));
     }
+    line
 }
 
 /// Runs the fetch.
@@ -232,39 +329,75 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
         ..FetchReport::default()
     };
     let mut write_error: Option<anyhow::Error> = None;
-    let interrupted = fetch_all(jobs, &ctx.config.settings, process, |job, processed| {
-        let id = job.source.id.as_str();
-        let now = Utc::now();
-        report.count(id, &processed);
-        let result = match processed {
-            Processed::Parsed(doc, meta) => {
-                for w in &doc.warnings {
-                    tracing::info!("{}: {}", id, for_terminal(w, false));
+    let verbose = ctx.verbose > 0 && !ctx.quiet;
+    let mut pending: Vec<(Source, String)> = Vec::new();
+    let interrupted = fetch_all(
+        jobs,
+        &ctx.config.settings,
+        process,
+        |job, (processed, trace)| {
+            let id = job.source.id.as_str();
+            let now = Utc::now();
+            let mut new = 0;
+            let mut error = None;
+            report.count(id, &processed);
+            let result = match processed {
+                Processed::Parsed(doc, meta) => {
+                    for w in &doc.warnings {
+                        tracing::info!("{}: {}", id, for_terminal(w, false));
+                    }
+                    if doc.entries.is_empty() && !doc.warnings.is_empty() {
+                        tracing::warn!(
+                            "{}: no entries ({})",
+                            id,
+                            for_terminal(&doc.warnings.join("; "), false)
+                        );
+                    }
+                    store
+                        .record_success(&job.source, &meta, &doc, now)
+                        .map(|stats| {
+                            new = stats.new;
+                            report.stored(&stats);
+                        })
                 }
-                if doc.entries.is_empty() && !doc.warnings.is_empty() {
-                    tracing::warn!(
-                        "{}: no entries ({})",
-                        id,
-                        for_terminal(&doc.warnings.join("; "), false)
-                    );
+                Processed::Archive(links, meta) => store
+                    .record_archive(id, &meta, now)
+                    .and_then(|()| super::follow::unseen(&store, &job.source, &links))
+                    .map(|next| {
+                        report.ok += 1;
+                        pending.extend(next.into_iter().map(|u| (job.source.clone(), u)));
+                    }),
+                Processed::NotModified(moved_to) => {
+                    store.record_not_modified(id, moved_to.as_deref(), now)
                 }
-                store
-                    .record_success(&job.source, &meta, &doc, now)
-                    .map(|stats| report.stored(&stats))
+                Processed::Failed { error: msg, gone } => {
+                    report.unreachable += usize::from(trace.unreachable);
+                    let result = store.record_failure(id, &msg, gone, now);
+                    error = Some(msg);
+                    result
+                }
+                Processed::SkippedDead | Processed::Cancelled => Ok(()),
+            };
+            if let Err(e) = result {
+                report.write_failed(id, &e);
+                write_error.get_or_insert(e.into());
             }
-            Processed::NotModified(moved_to) => {
-                store.record_not_modified(id, moved_to.as_deref(), now)
+            if verbose {
+                bar.suspend(|| eprintln!("{}", verbose_line(&job, &trace, new, error.as_deref())));
             }
-            Processed::Failed { error, gone } => store.record_failure(id, &error, gone, now),
-            Processed::SkippedDead | Processed::Cancelled => Ok(()),
-        };
-        if let Err(e) = result {
-            report.write_failed(id, &e);
-            write_error.get_or_insert(e.into());
-        }
-        bar.inc(1);
-    })?;
+            bar.inc(1);
+        },
+    )?;
     bar.finish_and_clear();
+    let interrupted = interrupted
+        || (!pending.is_empty()
+            && super::follow::fetch_issues(
+                pending,
+                &ctx.config.settings,
+                &mut store,
+                &mut report,
+                verbose,
+            )?);
 
     if !ctx.quiet {
         for line in &report.moved {
@@ -276,6 +409,14 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     }
     if !ctx.quiet {
         eprintln!("{}", report.summary());
+        if report.unreachable > 0
+            && report.unreachable == report.failed
+            && report.ok + report.unchanged == 0
+        {
+            eprintln!(
+                "hint: no source could be reached (name lookup or connection failed for each): the network looks unreachable; check the connection or proxy and try again"
+            );
+        }
     }
     if interrupted {
         eprintln!(
@@ -287,7 +428,7 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     if let Some(e) = write_error {
         return Err(e.context("writing to the database"));
     }
-    Ok(if report.failed > 0 {
+    Ok(if report.failed > 0 || report.issues_failed > 0 {
         Exit::Partial
     } else {
         Exit::Ok

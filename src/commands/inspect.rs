@@ -41,7 +41,7 @@ pub(super) fn run(ctx: &Invocation, args: &InspectArgs) -> anyhow::Result<Exit> 
     crate::fetch::fetch_all(
         vec![job],
         &ctx.config.settings,
-        |_, o| o,
+        |_, o, _| o,
         |_, o| captured = Some(o),
     )?;
     let (body, content_type, final_url) = match captured {

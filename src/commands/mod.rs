@@ -1,14 +1,20 @@
 //! One module per subcommand; [`run`] loads what they share and dispatches.
 
+mod completions;
 mod digest;
 mod explain;
 mod export;
 mod fetch;
+mod follow;
+mod info;
 mod init;
 mod inspect;
+mod man;
+mod opml;
 mod search;
 mod sources;
 mod stories;
+mod subscribe;
 
 use crate::calendar::{CalendarError, DigestRange};
 use crate::cli::{Cli, Command};
@@ -28,6 +34,8 @@ pub(crate) struct Invocation {
     pub db_path: PathBuf,
     /// `--quiet`.
     pub quiet: bool,
+    /// `-v` count: 1 adds a line per source, 2 request and parse details.
+    pub verbose: u8,
 }
 
 impl Invocation {
@@ -40,6 +48,28 @@ impl Invocation {
         Ok(store)
     }
 
+    /// Opens the store for a command that only reads: as [`Invocation::open_store`] when the
+    /// database can be written, else read-only as it is (another user's store, a backup, a
+    /// read-only mount).
+    pub(crate) fn open_store_read(&self) -> anyhow::Result<Store> {
+        match self.open_store() {
+            Err(e)
+                if self.db_path.is_file()
+                    && e.chain().any(|c| {
+                        c.downcast_ref::<crate::store::StoreError>()
+                            .is_some_and(crate::store::StoreError::is_read_only)
+                    }) =>
+            {
+                tracing::info!(
+                    "{} cannot be written here: reading it as it is",
+                    self.db_path.display()
+                );
+                Ok(Store::open_read_only(&self.db_path)?)
+            }
+            r => r,
+        }
+    }
+
     /// True when a progress bar belongs on stderr: it is a terminal and `--quiet` is off.
     pub(crate) fn show_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
@@ -48,8 +78,11 @@ impl Invocation {
 
 /// Runs the command.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
-    if let Command::Init(args) = &cli.command {
-        return init::run(args);
+    match &cli.command {
+        Command::Init(args) => return init::run(args),
+        Command::Completions(args) => return completions::run(args),
+        Command::Man => return man::run(),
+        _ => {}
     }
     let config = load_config(cli.config.as_deref())?;
     let db_path = db_path(cli.db.as_deref(), &config)?;
@@ -57,9 +90,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         config,
         db_path,
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
-        Command::Init(_) => unreachable!("handled above"),
+        Command::Init(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled above")
+        }
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Sources(args) => sources::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
@@ -68,6 +104,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Explain(args) => explain::run(&ctx, &args),
         Command::Search(args) => search::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
+        Command::Info(args) => info::run(&ctx, &args, cli.config.as_deref(), cli.db.as_deref()),
     }
 }
 

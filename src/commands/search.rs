@@ -26,16 +26,7 @@ enum Style {
 /// Runs `search`.
 pub(super) fn run(ctx: &Invocation, args: &SearchArgs) -> anyhow::Result<Exit> {
     let query = build_query(ctx, args, Utc::now())?;
-    let Some(query) = query else {
-        if !ctx.quiet {
-            eprintln!("pydigest: the query has no words to search for");
-        }
-        if args.json {
-            writeln!(stdout(), "[]")?;
-        }
-        return Ok(Exit::Ok);
-    };
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let hits = store.search(&query).map_err(|e| match e {
         SearchError::InvalidQuery(msg) => {
             anyhow::Error::new(UsageError(format!("invalid FTS5 query: {msg}")))
@@ -71,22 +62,24 @@ pub(super) fn run(ctx: &Invocation, args: &SearchArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Turns the arguments into a store query; `None` when the words hold nothing searchable.
+/// Turns the arguments into a store query.
 fn build_query(
     ctx: &Invocation,
     args: &SearchArgs,
     now: DateTime<Utc>,
-) -> Result<Option<SearchQuery>, UsageError> {
+) -> Result<SearchQuery, UsageError> {
+    // `''`, `'"'` and `'!!'` all leave nothing to look for: one usage error for all of them.
+    let nothing = || UsageError("empty search query: no words to search for".into());
     let text = args.query.join(" ");
     if text.trim().is_empty() {
-        return Err(UsageError("empty search query".into()));
+        return Err(nothing());
     }
     let mut fts = if args.fts {
         text.trim().to_string()
     } else {
         match plain_to_fts(&text) {
             Some(q) => q,
-            None => return Ok(None),
+            None => return Err(nothing()),
         }
     };
     if let Some(name) = &args.topic {
@@ -130,7 +123,7 @@ fn build_query(
     {
         return Err(UsageError("--since is not before --until".into()));
     }
-    Ok(Some(SearchQuery {
+    Ok(SearchQuery {
         fts,
         since,
         until,
@@ -142,7 +135,7 @@ fn build_query(
             .filter(|a| !a.is_empty())
             .map(String::from),
         limit: args.limit,
-    }))
+    })
 }
 
 /// Renders a snippet: every piece of text between markers is sanitised on its own (so nothing

@@ -1,14 +1,15 @@
 //! `pydigest sources`: list sources with their health; import from OPML or a Planet TSV into
 //! feeds.toml; export as OPML.
 
+use super::opml::{self, Imported, slug};
 use super::{Invocation, stdout};
 use crate::cli::{ImportArgs, SourcesAction, SourcesArgs};
 use crate::config::{Config, parse_location};
-use crate::store::SourceStatus;
-use crate::text::{Markup, escape_xml, for_terminal};
+use crate::store::{SourceHealth, SourceStatus};
+use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
@@ -18,8 +19,10 @@ pub(super) fn run(ctx: &Invocation, args: &SourcesArgs) -> anyhow::Result<Exit> 
     match &args.action {
         None => list(ctx, args.json),
         Some(SourcesAction::Import(a)) => import(ctx, a),
+        Some(SourcesAction::Add(a)) => super::subscribe::add(ctx, a),
+        Some(SourcesAction::Remove(a)) => super::subscribe::remove(ctx, a),
         Some(SourcesAction::Export(a)) => {
-            let opml = to_opml(&ctx.config);
+            let opml = opml::write(&ctx.config);
             match &a.out {
                 Some(path) => crate::files::write_atomic(path, opml.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,
@@ -30,12 +33,29 @@ pub(super) fn run(ctx: &Invocation, args: &SourcesArgs) -> anyhow::Result<Exit> 
     }
 }
 
+/// Days without a new entry after which a source that still answers counts as stale: a blog
+/// that stopped publishing is as useless as a failing one, only harder to spot.
+pub(crate) const STALE_DAYS: i64 = 90;
+
+/// The status `sources` shows: the last fetch's, or `stale` for a source that still answers
+/// but has had no new entry since `stale_before`.
+fn shown_status(h: &SourceHealth, stale_before: DateTime<Utc>) -> &'static str {
+    let silent = h.last_new_entry.is_some_and(|t| t < stale_before);
+    if silent && matches!(h.status, SourceStatus::Ok | SourceStatus::Unchanged) {
+        "stale"
+    } else {
+        h.status.as_str()
+    }
+}
+
 fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let health = store.source_health(&ctx.config.sources)?;
+    let stale_before = Utc::now() - chrono::Duration::days(STALE_DAYS);
     let mut out = stdout();
     if json {
-        serde_json::to_writer_pretty(&mut out, &crate::render::sources_json(&health))?;
+        let rows = crate::render::sources_json(&health, |h| shown_status(h, stale_before));
+        serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }
@@ -57,7 +77,7 @@ fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
                 format!("failing since {}", since.format("%Y-%m-%d"))
             }
             (SourceStatus::Dead, _) => "dead (410 Gone)".to_string(),
-            (s, _) => s.as_str().to_string(),
+            _ => shown_status(h, stale_before).to_string(),
         };
         let last_new = h
             .last_new_entry
@@ -84,33 +104,6 @@ fn list(ctx: &Invocation, json: bool) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// A source found in an import file.
-#[derive(Debug, Clone, PartialEq)]
-struct Imported {
-    name: String,
-    url: String,
-}
-
-fn read_opml(text: &str) -> Vec<Imported> {
-    let doc = scraper::Html::parse_document(text);
-    let Ok(sel) = scraper::Selector::parse("outline[xmlurl]") else {
-        return Vec::new();
-    };
-    doc.select(&sel)
-        .filter_map(|o| {
-            let v = o.value();
-            let url = v.attr("xmlurl")?.trim().to_string();
-            let name = v
-                .attr("title")
-                .or(v.attr("text"))
-                .unwrap_or(&url)
-                .trim()
-                .to_string();
-            Some(Imported { name, url })
-        })
-        .collect()
-}
-
 fn read_tsv(text: &str) -> Vec<Imported> {
     text.lines()
         .filter_map(|l| {
@@ -119,30 +112,10 @@ fn read_tsv(text: &str) -> Vec<Imported> {
             (url.starts_with("http://") || url.starts_with("https://")).then(|| Imported {
                 name: name.trim().to_string(),
                 url: url.to_string(),
+                ..Imported::default()
             })
         })
         .collect()
-}
-
-fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for c in name.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c);
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    let s = s.trim_end_matches('-').chars().take(40).collect::<String>();
-    if s.is_empty() {
-        "source".into()
-    } else {
-        s.trim_end_matches('-').to_string()
-    }
-}
-
-fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
 }
 
 fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
@@ -163,7 +136,7 @@ fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
     let found = if is_tsv {
         read_tsv(&text)
     } else {
-        read_opml(&text)
+        opml::read(&text)
     };
     if found.is_empty() {
         return Err(UsageError(format!(
@@ -191,19 +164,34 @@ fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
             n_bad += 1;
             continue;
         }
-        let base = slug(&f.name);
+        // An id the file gives is kept when free: stored entries are linked to it.
+        let base = match &f.id {
+            Some(id) if opml::valid_id(id) => id.to_string(),
+            _ => slug(&f.name),
+        };
         let mut id = base.clone();
         let mut n = 2;
         while !ids.insert(id.clone()) {
             id = format!("{base}-{n}");
             n += 1;
         }
-        added.push_str(&format!(
-            "\n[[source]]\nid = {}\nname = {}\nurl = {}\nkind = \"feed\"\n",
-            toml_str(&id),
-            toml_str(&f.name),
-            toml_str(&f.url)
-        ));
+        let mut f = f;
+        if let Some(t) = &f.topic
+            && !ctx
+                .config
+                .topics
+                .iter()
+                .any(|x| x.name.eq_ignore_ascii_case(t))
+        {
+            eprintln!(
+                "{}: topic {:?} is not defined in {}: imported without it",
+                id,
+                for_terminal(t, false),
+                config_path.display()
+            );
+            f.topic = None;
+        }
+        added.push_str(&opml::source_table(&id, &f));
         n_added += 1;
     }
     let summary = format!("{n_added} sources added, {n_dup} already present, {n_bad} skipped");
@@ -229,51 +217,9 @@ fn import(ctx: &Invocation, args: &ImportArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn xml_attr(s: &str) -> String {
-    escape_xml(&for_terminal(s, false), Markup::Attribute)
-}
-
-/// The sources as an OPML 2.0 document.
-fn to_opml(config: &Config) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>pydigest sources</title>\n  </head>\n  <body>\n",
-    );
-    for s in &config.sources {
-        let kind = if s.kind == crate::model::SourceKind::Page {
-            "link"
-        } else {
-            "rss"
-        };
-        let attr = if kind == "link" { "url" } else { "xmlUrl" };
-        out.push_str(&format!(
-            "    <outline type=\"{kind}\" text=\"{}\" title=\"{}\" {attr}=\"{}\" category=\"{}\"/>\n",
-            xml_attr(&s.name),
-            xml_attr(&s.name),
-            xml_attr(&s.url),
-            xml_attr(&s.tags.join(","))
-        ));
-    }
-    out.push_str("  </body>\n</opml>\n");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn opml_round_trips() {
-        let config = Config::builtin();
-        let opml = to_opml(&config);
-        let back = read_opml(&opml);
-        let feeds = config
-            .sources
-            .iter()
-            .filter(|s| s.kind != crate::model::SourceKind::Page)
-            .count();
-        assert_eq!(back.len(), feeds);
-        assert_eq!(back[0].url, config.sources[0].url);
-    }
 
     #[test]
     fn tsv_skips_header_and_slugs_names() {

@@ -1,10 +1,12 @@
 //! `pydigest stories`: every story once, with the sources that carried it.
 
 use super::{Invocation, arg_error, stdout};
-use crate::Exit;
 use crate::calendar::parse_date_or_time;
 use crate::cli::StoriesArgs;
+use crate::digest::topics::Classifier;
+use crate::digest::{classify_story, summary::summarize};
 use crate::text::for_terminal;
+use crate::{Exit, UsageError};
 use std::io::Write;
 
 /// Lists stories published in the range.
@@ -20,12 +22,36 @@ pub(super) fn run(ctx: &Invocation, args: &StoriesArgs) -> anyhow::Result<Exit> 
         .as_deref()
         .map(|s| parse_date_or_time(s, tz).map_err(|e| arg_error("--until", e)))
         .transpose()?;
+    for s in &args.sources {
+        if !ctx.config.sources.iter().any(|c| &c.id == s) {
+            let known: Vec<&str> = ctx.config.sources.iter().map(|c| c.id.as_str()).collect();
+            return Err(UsageError(format!(
+                "unknown source {s:?}; known sources: {}",
+                known.join(", ")
+            ))
+            .into());
+        }
+    }
     let aggregators = ctx.config.aggregator_ids();
-    let store = ctx.open_store()?;
-    let stories = store.stories_between(since, until, &aggregators)?;
+    let store = ctx.open_store_read()?;
+    let mut stories = store.stories_between(since, until, &aggregators)?;
+    if !args.sources.is_empty() {
+        stories.retain(|s| s.sightings.iter().any(|x| args.sources.contains(&x.source)));
+    }
+    if let Some(n) = args.limit {
+        // Sorted oldest first: the newest N are the tail.
+        stories.drain(..stories.len().saturating_sub(n));
+    }
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &crate::render::stories_json(&stories))?;
+        let classifier = Classifier::from_config(&ctx.config);
+        let json = crate::render::stories_json(&stories, |s| {
+            (
+                classify_story(&classifier, s).primary.to_string(),
+                summarize(s),
+            )
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
         return Ok(Exit::Ok);
     }

@@ -65,6 +65,8 @@ pub(crate) enum FetchError {
 pub(crate) enum Outcome {
     /// New content.
     Fetched {
+        /// HTTP status (None for a local file).
+        status: Option<u16>,
         /// The body, decompressed.
         body: Vec<u8>,
         /// Content-Type header.
@@ -109,9 +111,9 @@ pub(crate) fn client(settings: &Settings) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
-/// Fetches every job concurrently; `process` turns each outcome into a `T` on the blocking
-/// pool (parsing), and `sink` receives them one by one on this thread. Returns true when
-/// interrupted by Ctrl-C.
+/// Fetches every job concurrently; `process` turns each outcome (and how long fetching took)
+/// into a `T` on the blocking pool (parsing), and `sink` receives them one by one on this
+/// thread. Returns true when interrupted by Ctrl-C.
 pub(crate) fn fetch_all<T, P, S>(
     jobs: Vec<FetchJob>,
     settings: &Settings,
@@ -120,7 +122,7 @@ pub(crate) fn fetch_all<T, P, S>(
 ) -> anyhow::Result<bool>
 where
     T: Send + 'static,
-    P: Fn(&FetchJob, Outcome) -> T + Send + Sync + 'static,
+    P: Fn(&FetchJob, Outcome, Duration) -> T + Send + Sync + 'static,
     S: FnMut(FetchJob, T),
 {
     // Parsing is CPU-bound: more parse threads than cores only adds documents held in memory.
@@ -173,8 +175,11 @@ where
             let Ok(permit) = global.acquire_owned().await else {
                 return;
             };
+            let mut started = std::time::Instant::now();
             let outcome = async {
                 let _h = host_sem.acquire_owned().await.ok()?;
+                // Time the request, not the wait for a free slot.
+                started = std::time::Instant::now();
                 if interrupted.load(Ordering::SeqCst) {
                     return None;
                 }
@@ -185,10 +190,11 @@ where
             }
             .await
             .unwrap_or(Outcome::Cancelled);
+            let elapsed = started.elapsed();
             // The permit travels with the body and its parsed document until the writer has
             // taken them, so memory is bounded by `concurrency`, not by the number of sources.
             let _ = tokio::task::spawn_blocking(move || {
-                let t = process(&job, outcome);
+                let t = process(&job, outcome, elapsed);
                 let _ = tx.send((job, t));
                 drop(permit);
             })
@@ -254,6 +260,7 @@ fn read_file(path: &std::path::Path, job: &FetchJob, cap: u64) -> Outcome {
     }
     match std::fs::read(path) {
         Ok(body) => Outcome::Fetched {
+            status: None,
             body,
             content_type: None,
             final_url: Url::from_file_path(path)
@@ -354,6 +361,14 @@ fn conditional_headers(job: &FetchJob) -> HeaderMap {
     h
 }
 
+/// A header's value for a debug line, escaped: servers choose these bytes.
+fn header_or_none(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(|| "-".to_string(), |v| crate::text::for_terminal(v, false))
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
@@ -381,6 +396,12 @@ async fn request_following_redirects(
                 "redirect loop at {url}"
             ))));
         }
+        tracing::debug!(
+            source = %job.source.id,
+            "GET {url} (If-None-Match: {}, If-Modified-Since: {})",
+            header_or_none(&headers, header::IF_NONE_MATCH),
+            header_or_none(&headers, header::IF_MODIFIED_SINCE)
+        );
         let response = client
             .get(url.clone())
             .headers(headers.clone())
@@ -395,6 +416,13 @@ async fn request_following_redirects(
                 Retryable::Yes(error, None)
             })?;
         let status = response.status();
+        tracing::debug!(
+            source = %job.source.id,
+            "HTTP {status} from {url} (Content-Type: {}, Content-Length: {}, Location: {})",
+            header_or_none(response.headers(), header::CONTENT_TYPE),
+            header_or_none(response.headers(), header::CONTENT_LENGTH),
+            header_or_none(response.headers(), header::LOCATION)
+        );
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
             let location = response
                 .headers()
@@ -472,7 +500,13 @@ async fn request_following_redirects(
             }
             body.extend_from_slice(&chunk);
         }
+        tracing::debug!(
+            source = %job.source.id,
+            "{} bytes read from {url}",
+            body.len()
+        );
         return Ok(Outcome::Fetched {
+            status: Some(status.as_u16()),
             body,
             content_type,
             final_url: url.to_string(),

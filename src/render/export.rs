@@ -140,8 +140,9 @@ pub(crate) fn week_urn(week: &str) -> String {
 
 /// An Atom 1.0 feed with one entry per digest, newest week first: id `urn:pydigest:week:…`,
 /// the digest title, `updated` = the end of the week (the next Monday 00:00 local, in UTC),
-/// and the digest as sanitized HTML. The feed's `updated` is the newest entry's.
-pub(crate) fn atom_feed(digests: &[Digest]) -> String {
+/// a `rel="alternate"` link from `link` (when it gives one), and the digest as sanitized HTML.
+/// The feed's `updated` is the newest entry's.
+pub(crate) fn atom_feed(digests: &[Digest], link: &dyn Fn(&Digest) -> Option<String>) -> String {
     let mut sorted: Vec<&Digest> = digests.iter().collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.range.start));
     let updated = sorted
@@ -175,6 +176,18 @@ pub(crate) fn atom_feed(digests: &[Digest]) -> String {
             "    <title type=\"text\">{}</title>",
             xml(&for_terminal(&d.title, false))
         );
+        if let Some(href) = link(d) {
+            let _ = writeln!(
+                out,
+                "    <link rel=\"alternate\" type=\"{}\" href=\"{}\"/>",
+                if href.starts_with("http") {
+                    "text/html"
+                } else {
+                    "text/markdown"
+                },
+                html_escape::encode_double_quoted_attribute(&for_terminal(&href, false))
+            );
+        }
         let _ = writeln!(out, "    <updated>{}</updated>", rfc3339(d.range.until));
         let _ = writeln!(out, "    <published>{}</published>", rfc3339(d.range.until));
         let _ = writeln!(

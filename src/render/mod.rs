@@ -111,13 +111,18 @@ pub(crate) fn byline(
     parts.join(" · ")
 }
 
-/// `pydigest stories --json`: one story with the sightings that carried it.
+/// `pydigest stories --json`: one story with the sightings that carried it, its date (and
+/// whether that is only when pydigest first saw it), the digest's topic and summary.
 #[derive(Debug, Serialize)]
 pub(crate) struct StoryJson<'a> {
     id: i64,
     title: Option<&'a str>,
     url: Option<&'a str>,
     canonical_url: Option<&'a str>,
+    published: Option<String>,
+    date_estimated: bool,
+    topic: String,
+    summary: String,
     sightings: Vec<SightingJson<'a>>,
 }
 
@@ -141,16 +146,29 @@ fn sighting_json(s: &Sighting) -> SightingJson<'_> {
     }
 }
 
-/// The JSON shape of `stories`.
-pub(crate) fn stories_json(stories: &[Story]) -> Vec<StoryJson<'_>> {
+/// The JSON shape of `stories`; `topic_and_summary` gives the digest's view of each story.
+pub(crate) fn stories_json<'a>(
+    stories: &'a [Story],
+    topic_and_summary: impl Fn(&Story) -> (String, String),
+) -> Vec<StoryJson<'a>> {
     stories
         .iter()
-        .map(|s| StoryJson {
-            id: s.id,
-            title: s.title.as_deref(),
-            url: s.url.as_deref(),
-            canonical_url: s.canonical_url.as_deref(),
-            sightings: s.sightings.iter().map(sighting_json).collect(),
+        .map(|s| {
+            let (topic, summary) = topic_and_summary(s);
+            StoryJson {
+                id: s.id,
+                title: s.title.as_deref(),
+                url: s.url.as_deref(),
+                canonical_url: s.canonical_url.as_deref(),
+                published: s.published.map(rfc3339),
+                date_estimated: !s
+                    .sightings
+                    .iter()
+                    .any(|x| !x.date_is_first_seen && x.published.is_some()),
+                topic,
+                summary,
+                sightings: s.sightings.iter().map(sighting_json).collect(),
+            }
         })
         .collect()
 }
@@ -159,28 +177,41 @@ pub(crate) fn stories_json(stories: &[Story]) -> Vec<StoryJson<'_>> {
 #[derive(Debug, Serialize)]
 pub(crate) struct SourceJson<'a> {
     id: &'a str,
+    name: &'a str,
     url: &'a str,
     kind: &'static str,
+    /// What the table shows (`stale` included).
     status: &'static str,
+    /// What the last fetch left, for scripts that watch fetching.
+    fetch_status: &'static str,
     entries: i64,
     last_error: Option<&'a str>,
     not_modified_count: i64,
     last_success: Option<String>,
+    failing_since: Option<String>,
+    last_new_entry: Option<String>,
 }
 
 /// The JSON shape of `sources`.
-pub(crate) fn sources_json(health: &[SourceHealth]) -> Vec<SourceJson<'_>> {
+pub(crate) fn sources_json(
+    health: &[SourceHealth],
+    shown_status: impl Fn(&SourceHealth) -> &'static str,
+) -> Vec<SourceJson<'_>> {
     health
         .iter()
         .map(|h| SourceJson {
             id: &h.id,
+            name: &h.name,
             url: &h.url,
             kind: h.kind.as_str(),
-            status: h.status.as_str(),
+            status: shown_status(h),
+            fetch_status: h.status.as_str(),
             entries: h.entries,
             last_error: h.last_error.as_deref(),
             not_modified_count: h.not_modified_count,
             last_success: h.last_success.map(rfc3339),
+            failing_since: h.failing_since.map(rfc3339),
+            last_new_entry: h.last_new_entry.map(rfc3339),
         })
         .collect()
 }

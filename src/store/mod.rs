@@ -1,8 +1,11 @@
 //! The SQLite store: the only module that knows SQL. One file, WAL, one transaction per source,
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
+mod follow;
+mod info;
 mod llm_cache;
 mod migrations;
+mod purge;
 mod search;
 mod stories;
 
@@ -11,6 +14,8 @@ pub(crate) use search::{
 };
 
 use crate::calendar::rfc3339;
+pub(crate) use info::StoreStats;
+
 use crate::canon;
 use crate::config::Source;
 use crate::model::{Entry, ParsedDoc, SourceKind};
@@ -50,9 +55,101 @@ pub(crate) enum StoreError {
         /// Ours.
         supported: i64,
     },
+    /// Read-only here, and written by an older pydigest: reading it would need a migration.
+    #[error(
+        "database {path} has schema version {found}, older than this pydigest reads ({supported}), and cannot be upgraded because it is read-only here; run `pydigest fetch` once with write access to it"
+    )]
+    NeedsMigration {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// The database cannot be written here (permissions, a read-only mount).
+    #[error(
+        "database {path} is read-only here (file or folder permissions, or a read-only mount); commands that only read still work, this one needs write access"
+    )]
+    ReadOnly {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file exists but is not an SQLite database.
+    #[error(
+        "{path} is not a pydigest database (not SQLite at all); pass another --db, or move the file away to start a new store"
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// True when the store failed only because it cannot be written here (permissions, a
+    /// read-only mount): a command that only reads can still use [`Store::open_read_only`].
+    pub(crate) fn is_read_only(&self) -> bool {
+        let code = match self {
+            StoreError::ReadOnly { .. } => return true,
+            StoreError::Open { source, .. } | StoreError::Sqlite(source) => {
+                source.sqlite_error_code()
+            }
+            StoreError::Dir { source, .. } => {
+                return matches!(
+                    source.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                );
+            }
+            _ => None,
+        };
+        matches!(
+            code,
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+            )
+        )
+    }
+}
+
+fn not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+}
+
+/// Names what went wrong opening `path`: not a database, a folder where no file can be created
+/// (a usage error, like a folder that cannot be created), or anything else.
+fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
+    if not_a_database(&source) {
+        return StoreError::NotADatabase {
+            path: path.to_path_buf(),
+        };
+    }
+    if source.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) && !path.exists() {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return StoreError::Dir {
+            dir: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "cannot create the database file in it",
+            ),
+        };
+    }
+    if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+        return StoreError::ReadOnly {
+            path: path.to_path_buf(),
+        };
+    }
+    StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Result alias for store operations.
@@ -73,6 +170,14 @@ pub(crate) fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// `file:///abs/path?immutable=1`, percent-encoded as SQLite's URI filenames require.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let abs = std::path::absolute(path).ok()?;
+    let mut url = url::Url::from_file_path(abs).ok()?;
+    url.set_query(Some("immutable=1"));
+    Some(url.to_string())
 }
 
 /// The open database.
@@ -175,8 +280,10 @@ pub(crate) struct SourceHealth {
     pub last_success: Option<DateTime<Utc>>,
     /// When the current run of failures started.
     pub failing_since: Option<DateTime<Utc>>,
-    /// Newest entry first seen.
+    /// Date of the newest stored entry (published, else first seen).
     pub last_new_entry: Option<DateTime<Utc>>,
+    /// Display name.
+    pub name: String,
 }
 
 /// A stored time column; a value that is not the RFC 3339 pydigest writes is a conversion error.
@@ -220,10 +327,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         let mut store = Store { conn };
         // Switching to WAL and migrating need a write lock, and SQLite may answer SQLITE_BUSY
         // without calling the busy handler while another process creates the same file; retry
@@ -236,16 +340,60 @@ impl Store {
                 {
                     std::thread::sleep(Duration::from_millis(25));
                 }
-                Err(StoreError::Sqlite(source)) => {
-                    return Err(StoreError::Open {
-                        path: path.to_path_buf(),
-                        source,
-                    });
-                }
+                Err(StoreError::Sqlite(e)) => return Err(open_error(path, e)),
                 Err(e) => return Err(e),
                 Ok(()) => return Ok(store),
             }
         }
+    }
+
+    /// Opens an existing database for reading only: nothing is written, nothing migrated. For
+    /// a store this user cannot write (another user's, a backup, a read-only mount).
+    pub(crate) fn open_read_only(path: &Path) -> Result<Store> {
+        let open = |target: &str, flags: OpenFlags| {
+            let conn = Connection::open_with_flags(target, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            let version: i64 =
+                conn.query_row("SELECT user_version FROM pragma_user_version", [], |r| {
+                    r.get(0)
+                })?;
+            Ok::<_, rusqlite::Error>((conn, version))
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let opened = match open(&path.to_string_lossy(), flags) {
+            // A WAL reader needs a -shm file beside the database; in a folder it cannot write,
+            // SQLite can only read the file as immutable (no locking: fine for a store that
+            // nobody here may write).
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                ) =>
+            {
+                match immutable_uri(path) {
+                    Some(uri) => open(&uri, flags | OpenFlags::SQLITE_OPEN_URI),
+                    None => Err(e),
+                }
+            }
+            r => r,
+        };
+        let (conn, found) = opened.map_err(|e| open_error(path, e))?;
+        let supported = Self::schema_version();
+        if found > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        if found < supported {
+            return Err(StoreError::NeedsMigration {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            });
+        }
+        Ok(Store { conn })
     }
 
     fn configure(&self) -> Result<()> {
@@ -258,6 +406,11 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         Ok(())
+    }
+
+    /// The schema version this binary writes (the number of migrations).
+    pub(crate) fn schema_version() -> i64 {
+        migrations::MIGRATIONS.len() as i64
     }
 
     fn migrate(&mut self, path: &Path) -> Result<()> {
@@ -409,7 +562,10 @@ impl Store {
     pub(crate) fn source_health(&self, sources: &[Source]) -> Result<Vec<SourceHealth>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.url, s.kind, s.last_status, s.last_error, s.not_modified_count, s.last_success_at,
-                    s.failing_since, s.last_new_entry_at, s.dead_since,
+                    s.failing_since,
+                    (SELECT MAX(COALESCE(e.published, e.first_seen_at)) FROM entries e
+                     WHERE e.source_id = s.id),
+                    s.dead_since,
                     (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id)
              FROM sources s WHERE s.id = ?1",
         )?;
@@ -437,6 +593,7 @@ impl Store {
                         failing_since: stored_time_opt(r, 6)?,
                         last_new_entry: stored_time_opt(r, 7)?,
                         entries: r.get(9)?,
+                        name: src.name.clone(),
                     })
                 })
                 .optional()?;
@@ -451,6 +608,7 @@ impl Store {
                 last_success: None,
                 failing_since: None,
                 last_new_entry: None,
+                name: src.name.clone(),
             }));
         }
         Ok(out)

@@ -217,6 +217,11 @@ impl Store {
                     snippet(entries_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS})
              FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2"
         ))?;
+        let mut whole = self.conn().prepare_cached(
+            "SELECT highlight(entries_fts, 1, char(2), char(3)),
+                    highlight(entries_fts, 2, char(2), char(3))
+             FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2",
+        )?;
         let mut sightings = self.conn().prepare_cached(
             "SELECT source_id FROM entries WHERE story_id = ?1 ORDER BY first_seen_at, id",
         )?;
@@ -225,6 +230,17 @@ impl Store {
                 .query_row(params![q.fts, *rowid], |r| Ok((r.get(0)?, r.get(1)?)))
                 .map_err(classify)?;
             hit.snippet = pick_snippet(summary.unwrap_or_default(), content.unwrap_or_default());
+            if cuts_a_match(&hit.snippet) {
+                // FTS5 ends its window inside a phrase that starts near the window's edge
+                // (`"unit test"` → "…added unit…"): cut our own window around a whole match.
+                let (summary, content): (Option<String>, Option<String>) = whole
+                    .query_row(params![q.fts, *rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(classify)?;
+                let full = pick_snippet(summary.unwrap_or_default(), content.unwrap_or_default());
+                if let Some(w) = window_around_match(&full, SNIPPET_TOKENS as usize) {
+                    hit.snippet = w;
+                }
+            }
             if hit.story_id > 0 {
                 let sources = sightings
                     .query_map([hit.story_id], |r| r.get::<_, String>(0))?
@@ -254,6 +270,56 @@ fn pick_snippet(summary: String, content: String) -> String {
     } else {
         summary
     }
+}
+
+/// True when a snippet's window edge falls on a highlighted run, which may then be cut short.
+fn cuts_a_match(snippet: &str) -> bool {
+    let ends_in_match = snippet
+        .strip_suffix('…')
+        .is_some_and(|s| s.trim_end().ends_with(HL_END));
+    let starts_in_match = snippet
+        .strip_prefix('…')
+        .is_some_and(|s| s.trim_start().starts_with(HL_START));
+    ends_in_match || starts_in_match
+}
+
+/// About `tokens` words of `text` (a whole highlighted column) around its first highlighted
+/// run, which is always kept whole; `None` when nothing is highlighted.
+fn window_around_match(text: &str, tokens: usize) -> Option<String> {
+    let start = text.find(HL_START)?;
+    let end = text[start..]
+        .find(HL_END)
+        .map_or(text.len(), |e| start + e + 1);
+    let run = &text[start..end];
+    let room = tokens.saturating_sub(run.split_whitespace().count());
+    let before: Vec<&str> = text[..start].split_whitespace().collect();
+    let after: Vec<&str> = text[end..].split_whitespace().collect();
+    let keep_before = (room / 2).min(before.len());
+    let keep_after = (room - keep_before).min(after.len());
+    let mut out = String::new();
+    if keep_before < before.len() {
+        out.push('…');
+    }
+    for w in &before[before.len() - keep_before..] {
+        out.push_str(w);
+        out.push(' ');
+    }
+    // Punctuation glued to the run (`(unit test)`) stays glued.
+    if !text[..start].ends_with(char::is_whitespace) && keep_before > 0 {
+        out.pop();
+    }
+    out.push_str(run);
+    let glued = !text[end..].starts_with(char::is_whitespace);
+    for (i, w) in after[..keep_after].iter().enumerate() {
+        if i > 0 || !glued {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if keep_after < after.len() {
+        out.push('…');
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -300,6 +366,21 @@ mod tests {
             q,
             r#"("python") AND {title summary content_text} : ("uv" OR "pip" OR "pyproject toml" OR "a""b")"#
         );
+    }
+
+    #[test]
+    fn a_cut_match_is_widened_to_the_whole_run() {
+        let cut = format!("a b added {HL_START}unit{HL_END}…");
+        assert!(cuts_a_match(&cut));
+        assert!(!cuts_a_match(&format!("a {HL_START}unit test{HL_END} b…")));
+        let full = format!("w1 w2 w3 added {HL_START}unit test{HL_END} coverage, x1 x2 x3");
+        assert_eq!(
+            window_around_match(&full, 6).unwrap(),
+            format!("…w3 added {HL_START}unit test{HL_END} coverage, x1…")
+        );
+        let glued = format!("see ({HL_START}unit test{HL_END}).");
+        assert_eq!(window_around_match(&glued, 24).unwrap(), glued);
+        assert_eq!(window_around_match("no match", 24), None);
     }
 
     #[test]

@@ -336,6 +336,8 @@ fn atom_search_and_hostile_titles() {
         "2025-W41..2025-W42",
         "--format",
         "atom",
+        "--feed-entries",
+        "2",
     ])
     .expect_code(0);
     let atom = std::fs::read(out.join("digest.atom")).unwrap();
@@ -378,6 +380,8 @@ fn atom_search_and_hostile_titles() {
         "2025-W41..2025-W42",
         "--format",
         "atom",
+        "--feed-entries",
+        "2",
     ]);
     again.expect_code(0);
     assert!(

@@ -59,7 +59,7 @@ fn example_feeds_are_stored_then_refetched_with_conditional_get() {
 
     let sources = env.run(&["sources", "--json"]).json();
     for s in sources.as_array().unwrap() {
-        assert_eq!(s["status"], "unchanged");
+        assert_eq!(s["fetch_status"], "unchanged");
         assert_eq!(s["not_modified_count"], 1);
         assert!(s["last_success"].is_string());
         assert!(s["last_error"].is_null());
@@ -73,6 +73,10 @@ fn example_feeds_are_stored_then_refetched_with_conditional_get() {
             "last_error",
             "not_modified_count",
             "last_success",
+            "name",
+            "failing_since",
+            "last_new_entry",
+            "fetch_status",
         ]
         .into();
         assert_eq!(keys, expected);
@@ -180,7 +184,7 @@ fn failing_sources_get_one_line_each_and_the_rest_are_stored() {
             .unwrap()
             .clone()
     };
-    assert_eq!(by_id("good")["status"], "ok");
+    assert_eq!(by_id("good")["fetch_status"], "ok");
     assert!(by_id("good")["entries"].as_i64().unwrap() >= 2);
     assert_eq!(by_id("broken")["status"], "failing");
     assert!(
@@ -461,7 +465,7 @@ fn every_corpus_feed_is_stored_or_fails_cleanly_and_refetch_is_304() {
     assert!(!first.stderr.contains("panicked"));
     let listed = env.run(&["sources", "--json"]).json();
     let listed = listed.as_array().unwrap();
-    let ok = listed.iter().filter(|s| s["status"] == "ok").count();
+    let ok = listed.iter().filter(|s| s["fetch_status"] == "ok").count();
     let failing: Vec<_> = listed.iter().filter(|s| s["status"] == "failing").collect();
     assert_eq!(ok + failing.len(), names.len());
     for f in &failing {

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary, a real SQLite file, real HTTP over loopback.
 
 mod ads;
+mod cli_ux;
+mod cli_ux2;
 mod config;
 #[path = "../support/corpus.rs"]
 mod corpus;
