@@ -127,6 +127,12 @@ pub struct Entry {
     pub sponsored: bool,
     /// For a story split out of an issue: the issue entry's `id`.
     pub parent_id: Option<String>,
+    /// URL of the comments page (RSS `comments`).
+    pub comments: Option<String>,
+    /// Episode length in seconds (iTunes / Podcasting 2.0 `duration`).
+    pub duration: Option<u64>,
+    /// Episode or entry image (iTunes `image`, Media RSS thumbnail).
+    pub image: Option<String>,
 }
 
 /// Format of a parsed document.
@@ -210,6 +216,16 @@ impl Serialize for InspectView<'_> {
                     "tags": e.tags,
                     "enclosures": e.enclosures,
                 });
+                // Only when present, so documents without them keep the documented shape.
+                for (key, value) in [
+                    ("comments", e.comments.clone().map(Into::into)),
+                    ("duration", e.duration.map(Into::into)),
+                    ("image", e.image.clone().map(Into::into)),
+                ] {
+                    if let Some(value) = value {
+                        v[key] = value;
+                    }
+                }
                 if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
                     v["kind"] = e.kind.as_str().into();
                     v["section"] = e.section.clone().into();

@@ -8,13 +8,13 @@ use std::sync::LazyLock;
 
 /// Text decoded from raw bytes, with the charset actually used.
 #[derive(Debug)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     /// The document as UTF-8.
-    pub text: String,
+    pub(crate) text: String,
     /// Canonical name of the charset used.
-    pub encoding: &'static str,
+    pub(crate) encoding: &'static str,
     /// What was wrong but survived.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 static XML_DECL_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
@@ -26,7 +26,7 @@ static HTML_META_CHARSET: LazyLock<Regex> =
 /// Extracts the charset parameter of a Content-Type header value, for the media types whose
 /// charset RFC 7303 and HTML make authoritative (`text/*`, `*/xml`, `*/*+xml`, JSON); a
 /// charset on anything else (`application/octet-stream`) says nothing about the document.
-pub fn charset_from_content_type(content_type: &str) -> Option<String> {
+pub(crate) fn charset_from_content_type(content_type: &str) -> Option<String> {
     let mut parts = content_type.split(';');
     let mime = parts.next()?.trim().to_ascii_lowercase();
     let textual = mime.starts_with("text/")
@@ -144,7 +144,7 @@ fn done(text: String, encoding: &'static str, warnings: Vec<String>) -> Decoded 
 /// bytes, the XML declaration or HTML meta charset, UTF-8 when the bytes are valid UTF-8, and
 /// windows-1252 as the last resort. A label that is unknown or does not fit the bytes is skipped
 /// with a warning: a wrong declaration never loses the document.
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+pub(crate) fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut warnings = Vec::new();
     if let Some(u) = utf32_bom(bytes) {
         let (text, had_errors) = u.decode(&bytes[4..]);

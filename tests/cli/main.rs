@@ -6,6 +6,7 @@ mod digest;
 mod export;
 mod faults;
 mod ingest;
+mod parse_spec;
 mod search;
 mod stories;
 mod util;
