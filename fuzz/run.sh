@@ -12,6 +12,9 @@ trap 'rm -rf "$seeds"' EXIT
 # Seeds: the project's example feeds and, when present, the shared real-world corpus (copied to
 # a temp dir, never into the repo).
 cp ../examples/feeds/*.xml "$seeds"/
+# Small documents written for the parser's harder classes (encodings, Atom 0.3, text constructs,
+# xml:base, podcast fields), so the fuzzer starts on those paths.
+cp seeds/* "$seeds"/
 if [ -d ../../shared/corpus ]; then
   cp ../../shared/corpus/feeds/*.xml ../../shared/corpus/pages/*.html "$seeds"/
 fi
