@@ -15,8 +15,19 @@ const ATOM03_NS: &str = "http://purl.org/atom/ns#";
 const ATOM10_NS: &str = "http://www.w3.org/2005/Atom";
 const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
 
+/// The document as Atom 1.0 when it is Atom 0.3 (unchanged otherwise, or when it cannot be
+/// tokenised: feed-rs then reports the error).
+pub(super) fn atom03_as_atom10(text: String) -> String {
+    if is_atom03(&text)
+        && let Some(rewritten) = normalise(&text, true)
+    {
+        return rewritten;
+    }
+    text
+}
+
 /// Whether the document's root is an Atom 0.3 feed (or a lone entry) in the 0.3 namespace.
-pub(super) fn is_atom03(text: &str) -> bool {
+fn is_atom03(text: &str) -> bool {
     let head = &text[..floor_char_boundary(text, 4096)];
     head.contains(ATOM03_NS)
         && (head.contains("<feed") || head.contains(":feed") || head.contains("<entry"))
@@ -95,10 +106,9 @@ pub(super) fn normalise(text: &str, from03: bool) -> Option<String> {
                 }
                 if is_text_construct(local, from03) && !empty {
                     let new_local = rename(local, from03);
-                    let inner_end = skip_to_end(&mut reader, text)?;
-                    let inner = text.get(after..inner_end.0)?;
+                    let inner_end = skip_to_end(&mut reader)?;
+                    let inner = text.get(after..inner_end)?;
                     write_text_construct(&mut out, &e, prefix, new_local, inner, from03);
-                    let _ = inner_end;
                     continue;
                 }
                 let new_local = match local {
@@ -106,7 +116,7 @@ pub(super) fn normalise(text: &str, from03: bool) -> Option<String> {
                         if entry_has_issued.last().copied().unwrap_or(false) {
                             // `issued` is the publication date; `created` would override it.
                             if !empty {
-                                skip_to_end(&mut reader, text)?;
+                                skip_to_end(&mut reader)?;
                             }
                             continue;
                         }
@@ -114,7 +124,7 @@ pub(super) fn normalise(text: &str, from03: bool) -> Option<String> {
                     }
                     "info" if from03 => {
                         if !empty {
-                            skip_to_end(&mut reader, text)?;
+                            skip_to_end(&mut reader)?;
                         }
                         continue;
                     }
@@ -244,18 +254,14 @@ fn entry_contains_issued(text: &str, from: usize, qname: &str) -> bool {
     rest[..end].contains("issued>")
 }
 
-/// Reads to the end of the element just started; returns (start of its end tag, after it).
-fn skip_to_end(reader: &mut Reader<&[u8]>, text: &str) -> Option<(usize, usize)> {
+/// Reads to the end of the element just started; returns where its end tag starts.
+fn skip_to_end(reader: &mut Reader<&[u8]>) -> Option<usize> {
     let mut depth = 0usize;
     loop {
         let before = pos(reader);
         match reader.read_event().ok()? {
             Event::Start(_) => depth += 1,
-            Event::End(_) if depth == 0 => {
-                let after = pos(reader);
-                text.get(before..after)?;
-                return Some((before, after));
-            }
+            Event::End(_) if depth == 0 => return Some(before),
             Event::End(_) => depth -= 1,
             Event::Eof => return None,
             _ => {}

@@ -2,6 +2,7 @@
 //! wild feeds need first: charset transcoding, a missing `version`, RSS 0.90's namespace, HTML
 //! entities that XML does not define, and truncated documents.
 
+use super::atom::atom03_as_atom10;
 use super::extras::ItemExtras;
 use super::{ParseError, ParseOptions, decode::Decoded, sanitize_html};
 use crate::canon;
@@ -36,12 +37,8 @@ pub(super) fn parse_feed(
     opts: &ParseOptions<'_>,
 ) -> Result<ParsedDoc, ParseError> {
     let mut warnings = decoded.warnings;
-    let mut text = prepare(&decoded.text);
-    if super::atom::is_atom03(&text)
-        && let Some(rewritten) = super::atom::normalise(&text, true)
-    {
-        text = rewritten;
-    }
+    // Atom 0.3 is read as Atom 1.0, also after a repair made a broken 0.3 document readable.
+    let text = atom03_as_atom10(prepare(&decoded.text));
     let bad_dates = Arc::new(Mutex::new(Vec::<String>::new()));
 
     let mut attempt = text.clone();
@@ -75,7 +72,7 @@ pub(super) fn parse_feed(
         if !needs_repair {
             continue;
         }
-        if let Some(fixed) = repair(&attempt) {
+        if let Some(fixed) = repair(&attempt).map(atom03_as_atom10) {
             let next = try_parse(&fixed, opts, &bad_dates);
             if next.is_ok() {
                 warnings.push(match &first_error {
@@ -306,7 +303,10 @@ fn text_to_plain(t: &Text, typed: bool) -> String {
 /// A one-line plain title from a text construct (see [`text_to_plain`]).
 fn text_to_line(t: &Text, typed: bool) -> String {
     match text_type(t, typed) {
-        TextType::Plain => collapse_ws(&without_active_elements(&t.content)),
+        // feed-rs leaves HTML entities XML does not define as they were: decoded here.
+        TextType::Plain => collapse_ws(&crate::text::decode_entities(&without_active_elements(
+            &t.content,
+        ))),
         TextType::Markup => plain_line(&t.content),
     }
 }

@@ -253,6 +253,8 @@ fn atom10(feed_children: &str, entry_children: &str) -> String {
 }
 
 #[rstest]
+#[case::html_entity_in_text_title(
+    atom10("", r#"<title type="text">Wait&hellip; &lt;b&gt;</title>"#), "/entries/0/title", json!("Wait… <b>"))]
 #[case::text_title_keeps_literal_markup(
     atom10("", r#"<title type="text">Don't use &lt;blink&gt; &amp; co</title>"#),
     "/entries/0/title", json!("Don't use <blink> & co"))]
@@ -501,4 +503,19 @@ fn hostile_markup_in_text_is_dropped(
 ) {
     let v = inspect_file(doc.as_bytes());
     assert_eq!(at(&v, pointer), &expected, "{v:#}");
+}
+
+/// A broken Atom 0.3 document is repaired first, then still read as Atom.
+#[rstest]
+#[case::truncated(ATOM03.split("<entry>\n    <title>Third").next().unwrap().to_string(), 2, "truncated")]
+#[case::cut_inside_an_element(ATOM03.split("PHA+QmFzZTY0").next().unwrap().to_string(), 2, "truncated")]
+fn broken_atom03_is_repaired_then_read(
+    #[case] doc: String,
+    #[case] entries: usize,
+    #[case] warned: &str,
+) {
+    let v = inspect_file(doc.as_bytes());
+    assert_eq!(v["entries"].as_array().unwrap().len(), entries, "{v:#}");
+    assert_eq!(at(&v, "/entries/0/title"), "Atom 0.3 snapshot");
+    assert!(warnings(&v).contains(warned), "{v:#}");
 }
