@@ -24,6 +24,18 @@ static ITUNES_KEYWORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?s)<itunes:keywords(?:\s[^>]*)?>\s*(.*?)\s*</itunes:keywords>").unwrap()
 });
 
+static ITUNES_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<itunes:author(?:\s[^>]*)?>\s*(.*?)\s*</itunes:author>").unwrap()
+});
+static PODCAST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<podcast:person(?:\s[^>]*)?>\s*(.*?)\s*</podcast:person>").unwrap()
+});
+static ITUNES_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?s)<itunes:duration(?:\s[^>]*)?>\s*(.*?)\s*</itunes:duration>").unwrap()
+});
+static ITUNES_IMAGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<itunes:image\s[^>]*href\s*=\s*["']([^"']+)["']"#).unwrap());
+
 /// The xml:base in scope (only when one was written) at an entry, its content and its summary.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Bases {
@@ -39,6 +51,11 @@ pub(super) struct ItemExtras {
     pub(super) guid_not_permalink: bool,
     pub(super) modified: Option<DateTime<Utc>>,
     pub(super) keywords: Vec<String>,
+    /// iTunes author and Podcasting 2.0 people, which feed-rs drops from an item whose iTunes
+    /// or podcast elements carry no title or description.
+    pub(super) people: Vec<String>,
+    pub(super) duration: Option<u64>,
+    pub(super) image: Option<String>,
     pub(super) base: Bases,
 }
 
@@ -49,6 +66,10 @@ pub(super) fn item_extras(text: &str, doc_url: Option<&str>) -> Vec<ItemExtras> 
         "isPermaLink",
         "dcterms:modified",
         "itunes:keywords",
+        "itunes:author",
+        "itunes:duration",
+        "itunes:image",
+        "podcast:person",
     ];
     let mut out: Vec<ItemExtras> = Vec::new();
     if markers.iter().any(|m| text.contains(m)) {
@@ -94,8 +115,34 @@ fn block_extras(block: &str) -> ItemExtras {
                     .collect()
             })
             .unwrap_or_default(),
+        people: ITUNES_AUTHOR
+            .captures_iter(block)
+            .chain(PODCAST_PERSON.captures_iter(block))
+            .map(|c| unescape(&c[1]))
+            .filter(|n| !n.is_empty())
+            .collect(),
+        duration: ITUNES_DURATION
+            .captures(block)
+            .and_then(|c| parse_duration(&unescape(&c[1]))),
+        image: ITUNES_IMAGE.captures(block).map(|c| unescape(&c[1])),
         base: Bases::default(),
     }
+}
+
+/// iTunes durations: seconds, `MM:SS` or `HH:MM:SS` (fractions of a second ignored).
+fn parse_duration(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let s = s.split('.').next().unwrap_or(s);
+    let mut total: u64 = 0;
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.is_empty() || parts.len() > 3 {
+        return None;
+    }
+    for p in parts {
+        let n: u64 = p.trim().parse().ok()?;
+        total = total.checked_mul(60)?.checked_add(n)?;
+    }
+    Some(total)
 }
 
 /// One open element: the base in scope inside it, and whether an xml:base set it.
@@ -189,5 +236,22 @@ fn scope_of(e: &BytesStart<'_>, parent: &Scope) -> Scope {
                 None => parent.clone(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("3600", Some(3600))]
+    #[case("62:03", Some(3723))]
+    #[case("1:02:03", Some(3723))]
+    #[case("00:45.5", Some(45))]
+    #[case("1:2:3:4", None)]
+    #[case("an hour", None)]
+    fn itunes_durations(#[case] raw: &str, #[case] secs: Option<u64>) {
+        assert_eq!(parse_duration(raw), secs);
     }
 }

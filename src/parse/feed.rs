@@ -437,7 +437,7 @@ fn convert_entry(i: usize, e: &feed_rs::model::Entry, cx: &DocContext<'_>) -> En
         .filter(|u| !canon::is_feedburner_wrapper(u))
         .and_then(canon::canonical_url)
         .or_else(|| url_str.as_deref().and_then(canon::canonical_url));
-    let (title, authors) = title_and_authors(e, cx);
+    let (title, authors) = title_and_authors(e, extras, cx);
     let body = entry_body(e, extras, base.as_ref(), cx.typed);
     let tags = entry_tags(e, extras);
     let enclosures = entry_enclosures(e, base.as_ref());
@@ -473,10 +473,16 @@ fn convert_entry(i: usize, e: &feed_rs::model::Entry, cx: &DocContext<'_>) -> En
             .find(|l| l.target == Some(feed_rs::model::LinkTarget::Comments))
             .and_then(|l| canon::absolutize(&l.href, base.as_ref()))
             .map(|u| u.to_string()),
-        duration: media.clone().find_map(|m| m.duration).map(|d| d.as_secs()),
+        duration: media
+            .clone()
+            .find_map(|m| m.duration)
+            .map(|d| d.as_secs())
+            .or_else(|| extras.and_then(|x| x.duration)),
         image: media
             .flat_map(|m| m.thumbnails.iter())
-            .find_map(|t| canon::absolutize(&t.image.uri, base.as_ref()))
+            .map(|t| t.image.uri.as_str())
+            .chain(extras.and_then(|x| x.image.as_deref()))
+            .find_map(|u| canon::absolutize(u, base.as_ref()))
             .map(|u| u.to_string()),
     }
 }
@@ -526,6 +532,7 @@ fn entry_url(
 
 fn title_and_authors(
     e: &feed_rs::model::Entry,
+    extras: Option<&ItemExtras>,
     cx: &DocContext<'_>,
 ) -> (Option<String>, Vec<String>) {
     let mut title = e
@@ -538,15 +545,25 @@ fn title_and_authors(
         .iter()
         .filter_map(|p| person_name(p.name.as_deref()))
         .collect();
-    // iTunes / Podcasting 2.0 episode authors arrive as media credits.
+    // iTunes episode authors arrive as media credits, Podcasting 2.0 `podcast:person` as people.
     if authors.is_empty() {
-        for m in &e.media {
-            for c in &m.credits {
-                if let Some(n) = person_name(Some(&c.entity))
-                    && !authors.contains(&n)
-                {
-                    authors.push(n);
-                }
+        let names = e
+            .media
+            .iter()
+            .flat_map(|m| {
+                m.credits
+                    .iter()
+                    .map(|c| c.entity.as_str())
+                    .chain(m.people.iter().map(|p| p.name.as_str()))
+            })
+            .chain(
+                extras
+                    .iter()
+                    .flat_map(|x| x.people.iter().map(String::as_str)),
+            );
+        for n in names.filter_map(|n| person_name(Some(n))) {
+            if !authors.contains(&n) {
+                authors.push(n);
             }
         }
     }

@@ -382,7 +382,7 @@ const ATOM_FIELDS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 const RSS_FIELDS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"
  xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/"
- xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Talk</title><link>http://example.org/</link>
+ xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Talk</title><link>http://example.org/</link>
 <item><title>Guid only</title><guid>http://example.org/permalink/1</guid></item>
 <item><title>Not a permalink</title><guid isPermaLink="false">http://example.org/not-a-page</guid></item>
 <item><title>Dublin Core</title><link>http://example.org/dc</link>
@@ -396,6 +396,8 @@ const RSS_FIELDS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <itunes:author>Michael Kennedy</itunes:author><itunes:summary>All about packaging.</itunes:summary>
 <itunes:duration>1:02:03</itunes:duration><itunes:image href="http://example.org/ep12.jpg"/>
 <itunes:keywords>python, packaging ,uv</itunes:keywords></item>
+<item><title>Episode 13</title><link>http://example.org/ep13</link><enclosure url="http://example.org/ep13.mp3" type="audio/mpeg"/>
+<podcast:person role="host">Brian Okken</podcast:person><itunes:duration>3600</itunes:duration></item>
 <item><title>Video</title><link>http://example.org/v</link>
 <media:group><media:content url="http://example.org/v.mp4" type="video/mp4"/>
 <media:description>From Media RSS</media:description></media:group></item>
@@ -421,7 +423,9 @@ const RSS_FIELDS: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 #[case::itunes_image(RSS_FIELDS, "/entries/3/image", json!("http://example.org/ep12.jpg"))]
 #[case::itunes_keywords(RSS_FIELDS, "/entries/3/tags", json!(["python", "packaging", "uv"]))]
 #[case::rss_enclosure(RSS_FIELDS, "/entries/3/enclosures/0/length", json!(2048))]
-#[case::media_description_summary(RSS_FIELDS, "/entries/4/summary", json!("From Media RSS"))]
+#[case::podcast_person(RSS_FIELDS, "/entries/4/authors", json!(["Brian Okken"]))]
+#[case::itunes_duration_in_seconds(RSS_FIELDS, "/entries/4/duration", json!(3600))]
+#[case::media_description_summary(RSS_FIELDS, "/entries/5/summary", json!("From Media RSS"))]
 fn fields(#[case] doc: &str, #[case] pointer: &str, #[case] expected: Value) {
     let v = inspect_file(doc.as_bytes());
     assert_eq!(at(&v, pointer), &expected, "{v:#}");
