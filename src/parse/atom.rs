@@ -81,6 +81,7 @@ pub(super) fn normalise(text: &str, from03: bool) -> Option<String> {
     let mut renamed: Vec<Option<String>> = Vec::new();
     // Per open entry: whether it has an `issued` (0.3), which decides what `created` becomes.
     let mut entry_has_issued: Vec<bool> = Vec::new();
+    let mut lookahead = Lookahead::default();
     loop {
         let before = pos(&reader);
         let ev = reader.read_event().ok()?;
@@ -102,7 +103,7 @@ pub(super) fn normalise(text: &str, from03: bool) -> Option<String> {
                     continue;
                 }
                 if local == "entry" && !empty {
-                    entry_has_issued.push(entry_contains_issued(text, after, qname));
+                    entry_has_issued.push(lookahead.entry_has_issued(text, after, qname));
                 }
                 if is_text_construct(local, from03) && !empty {
                     let new_local = rename(local, from03);
@@ -247,11 +248,29 @@ fn rename(local: &str, from03: bool) -> &str {
     }
 }
 
-/// Whether the entry starting at `from` has an `issued` child, looked up in its raw text.
-fn entry_contains_issued(text: &str, from: usize, qname: &str) -> bool {
-    let rest = &text[from..];
-    let end = rest.find(&format!("</{qname}")).unwrap_or(rest.len());
-    rest[..end].contains("issued>")
+/// Finds whether an entry has an `issued` child by looking ahead in the raw text. The next
+/// end tag and the next `issued` are remembered, so a document of unclosed entries costs one
+/// scan, not one per entry.
+#[derive(Default)]
+struct Lookahead {
+    /// Next `</entry` at or after the last position asked about (`text.len()` when none).
+    end: Option<usize>,
+    /// Next `issued>` likewise.
+    issued: Option<usize>,
+}
+
+impl Lookahead {
+    fn entry_has_issued(&mut self, text: &str, from: usize, qname: &str) -> bool {
+        let next = |cached: Option<usize>, needle: &str| match cached {
+            Some(at) if at >= from => at,
+            _ => text[from..].find(needle).map_or(text.len(), |i| from + i),
+        };
+        let end = next(self.end, &format!("</{qname}"));
+        let issued = next(self.issued, "issued>");
+        self.end = Some(end);
+        self.issued = Some(issued);
+        issued < end
+    }
 }
 
 /// Reads to the end of the element just started; returns where its end tag starts.

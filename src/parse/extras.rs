@@ -39,23 +39,33 @@ static ITUNES_IMAGE: LazyLock<Regex> =
 /// The xml:base in scope (only when one was written) at an entry, its content and its summary.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Bases {
+    /// At the entry or item element.
     pub(super) entry: Option<Url>,
+    /// At its content (`content`, `content:encoded`).
     pub(super) content: Option<Url>,
+    /// At its summary (`summary`, `description`).
     pub(super) summary: Option<Url>,
 }
 
 /// Per-item facts feed-rs drops, in document order.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ItemExtras {
+    /// `feedburner:origLink`: the real URL behind FeedBurner's redirect.
     pub(super) orig_link: Option<String>,
+    /// RSS 2.0 `guid isPermaLink="false"`: the guid is an id, not a URL.
     pub(super) guid_not_permalink: bool,
+    /// `dcterms:modified`.
     pub(super) modified: Option<DateTime<Utc>>,
+    /// `itunes:keywords`, comma-separated.
     pub(super) keywords: Vec<String>,
     /// iTunes author and Podcasting 2.0 people, which feed-rs drops from an item whose iTunes
     /// or podcast elements carry no title or description.
     pub(super) people: Vec<String>,
+    /// `itunes:duration` in seconds.
     pub(super) duration: Option<u64>,
+    /// `itunes:image`'s href.
     pub(super) image: Option<String>,
+    /// xml:base in scope.
     pub(super) base: Bases,
 }
 
