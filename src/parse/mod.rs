@@ -43,7 +43,7 @@ pub enum ParseError {
     /// Zero bytes.
     #[error("empty document")]
     Empty,
-    /// Larger than [`MAX_DOCUMENT_BYTES`].
+    /// Larger than the parser accepts (64 MiB; fetch caps bodies earlier).
     #[error("document too large ({0} bytes)")]
     TooLarge(usize),
     /// An HTML page where a feed was expected.
