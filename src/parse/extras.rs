@@ -3,6 +3,7 @@
 //! isPermaLink="false"`; `dcterms:modified`; `itunes:keywords`. Each pass runs only when its
 //! marker occurs in the document, so ordinary feeds pay a few substring scans.
 
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -10,8 +11,63 @@ use regex::Regex;
 use std::sync::LazyLock;
 use url::Url;
 
-static ITEM_BLOCK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<(?:item|entry)[\s>].*?</(?:item|entry)>").unwrap());
+/// The elements this module reads, by bit in [`present`]'s mask, plus xml:base.
+const MARKERS: [&str; 9] = [
+    "feedburner:origLink",
+    "isPermaLink",
+    "dcterms:modified",
+    "itunes:keywords",
+    "itunes:author",
+    "itunes:duration",
+    "itunes:image",
+    "podcast:person",
+    "xml:base",
+];
+const ORIG: u16 = 1 << 0;
+const PERMALINK: u16 = 1 << 1;
+const MODIFIED: u16 = 1 << 2;
+const KEYWORDS: u16 = 1 << 3;
+const AUTHOR: u16 = 1 << 4;
+const DURATION: u16 = 1 << 5;
+const IMAGE: u16 = 1 << 6;
+const PERSON: u16 = 1 << 7;
+const XML_BASE: u16 = 1 << 8;
+
+static MARKER_FINDER: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(MARKERS).expect("literal patterns"));
+static BLOCK_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new(["<item", "<entry", "</item>", "</entry>"]).expect("literal patterns")
+});
+
+/// Which of [`MARKERS`] occur in the document, in one pass.
+fn present(text: &str) -> u16 {
+    let mut mask = 0u16;
+    for m in MARKER_FINDER.find_iter(text) {
+        mask |= 1 << m.pattern().as_usize();
+        if mask == (1 << MARKERS.len()) - 1 {
+            break;
+        }
+    }
+    mask
+}
+
+/// Each `<item>` / `<entry>` element's text, from its start tag to the first end tag of
+/// either name (as wild feeds nest neither), in one pass over the document.
+fn item_blocks(text: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut start = None;
+    for m in BLOCK_FINDER.find_iter(text) {
+        if m.pattern().as_usize() < 2 {
+            let next = text.as_bytes().get(m.end()).copied().unwrap_or(b'x');
+            if start.is_none() && (next == b'>' || next.is_ascii_whitespace()) {
+                start = Some(m.start());
+            }
+        } else if let Some(s) = start.take() {
+            blocks.push(&text[s..m.end()]);
+        }
+    }
+    blocks
+}
 static ORIG_LINK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap()
 });
@@ -71,24 +127,15 @@ pub(super) struct ItemExtras {
 
 /// Reads the extras of every item; empty when the document has none of them.
 pub(super) fn item_extras(text: &str, doc_url: Option<&str>) -> Vec<ItemExtras> {
-    let markers = [
-        "feedburner:origLink",
-        "isPermaLink",
-        "dcterms:modified",
-        "itunes:keywords",
-        "itunes:author",
-        "itunes:duration",
-        "itunes:image",
-        "podcast:person",
-    ];
+    let mask = present(text);
     let mut out: Vec<ItemExtras> = Vec::new();
-    if markers.iter().any(|m| text.contains(m)) {
-        out = ITEM_BLOCK
-            .find_iter(text)
-            .map(|m| block_extras(m.as_str()))
+    if mask & !XML_BASE != 0 {
+        out = item_blocks(text)
+            .into_iter()
+            .map(|b| block_extras(b, mask))
             .collect();
     }
-    if text.contains("xml:base") {
+    if mask & XML_BASE != 0 {
         let bases = xml_bases(text, doc_url);
         if out.len() < bases.len() {
             out.resize_with(bases.len(), ItemExtras::default);
@@ -108,33 +155,40 @@ fn unescape(s: &str) -> String {
     html_escape::decode_html_entities(s).trim().to_string()
 }
 
-fn block_extras(block: &str) -> ItemExtras {
+/// Reads one item's extras, running only the patterns whose element the document has.
+fn block_extras(block: &str, mask: u16) -> ItemExtras {
+    let has = |bit: u16| mask & bit != 0;
+    let first = |wanted: bool, re: &Regex| {
+        wanted
+            .then(|| re.captures(block).map(|c| unescape(&c[1])))
+            .flatten()
+    };
+    let mut people: Vec<String> = Vec::new();
+    for (bit, re) in [(AUTHOR, &*ITUNES_AUTHOR), (PERSON, &*PODCAST_PERSON)] {
+        if has(bit) {
+            people.extend(
+                re.captures_iter(block)
+                    .map(|c| unescape(&c[1]))
+                    .filter(|n| !n.is_empty()),
+            );
+        }
+    }
     ItemExtras {
-        orig_link: ORIG_LINK.captures(block).map(|c| unescape(&c[1])),
-        guid_not_permalink: GUID_NOT_PERMALINK.is_match(block),
-        modified: DCTERMS_MODIFIED
-            .captures(block)
-            .and_then(|c| super::dates::parse_date(&unescape(&c[1]))),
-        keywords: ITUNES_KEYWORDS
-            .captures(block)
-            .map(|c| {
-                unescape(&c[1])
-                    .split(',')
+        orig_link: first(has(ORIG), &ORIG_LINK),
+        guid_not_permalink: has(PERMALINK) && GUID_NOT_PERMALINK.is_match(block),
+        modified: first(has(MODIFIED), &DCTERMS_MODIFIED)
+            .and_then(|d| super::dates::parse_date(&d)),
+        keywords: first(has(KEYWORDS), &ITUNES_KEYWORDS)
+            .map(|k| {
+                k.split(',')
                     .map(crate::text::collapse_ws)
                     .filter(|k| !k.is_empty())
                     .collect()
             })
             .unwrap_or_default(),
-        people: ITUNES_AUTHOR
-            .captures_iter(block)
-            .chain(PODCAST_PERSON.captures_iter(block))
-            .map(|c| unescape(&c[1]))
-            .filter(|n| !n.is_empty())
-            .collect(),
-        duration: ITUNES_DURATION
-            .captures(block)
-            .and_then(|c| parse_duration(&unescape(&c[1]))),
-        image: ITUNES_IMAGE.captures(block).map(|c| unescape(&c[1])),
+        people,
+        duration: first(has(DURATION), &ITUNES_DURATION).and_then(|d| parse_duration(&d)),
+        image: first(has(IMAGE), &ITUNES_IMAGE),
         base: Bases::default(),
     }
 }
