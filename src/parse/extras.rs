@@ -1,7 +1,8 @@
 //! What feed-rs does not keep, read per item from the raw document: the xml:base in scope
 //! for each entry, its content and its summary; `feedburner:origLink`; RSS `guid
-//! isPermaLink="false"`; `dcterms:modified`; `itunes:keywords`. Each pass runs only when its
-//! marker occurs in the document, so ordinary feeds pay a few substring scans.
+//! isPermaLink="false"`; `dcterms:modified`; iTunes and Podcasting 2.0 episode elements.
+//! One Aho-Corasick pass finds item boundaries and those elements; only a document with
+//! xml:base pays for a second, XML-aware pass.
 
 use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
@@ -11,86 +12,33 @@ use regex::Regex;
 use std::sync::LazyLock;
 use url::Url;
 
-/// The elements this module reads, by bit in [`present`]'s mask, plus xml:base.
-const MARKERS: [&str; 9] = [
-    "feedburner:origLink",
+/// What one pass over the document looks for: item boundaries (0–3), the elements read here
+/// (4–11) and xml:base (12).
+const PATTERNS: [&str; 13] = [
+    "<item",
+    "<entry",
+    "</item>",
+    "</entry>",
+    "<feedburner:origLink",
     "isPermaLink",
-    "dcterms:modified",
-    "itunes:keywords",
-    "itunes:author",
-    "itunes:duration",
-    "itunes:image",
-    "podcast:person",
+    "<dcterms:modified",
+    "<itunes:keywords",
+    "<itunes:author",
+    "<itunes:duration",
+    "<itunes:image",
+    "<podcast:person",
     "xml:base",
 ];
-const ORIG: u16 = 1 << 0;
-const PERMALINK: u16 = 1 << 1;
-const MODIFIED: u16 = 1 << 2;
-const KEYWORDS: u16 = 1 << 3;
-const AUTHOR: u16 = 1 << 4;
-const DURATION: u16 = 1 << 5;
-const IMAGE: u16 = 1 << 6;
-const PERSON: u16 = 1 << 7;
-const XML_BASE: u16 = 1 << 8;
+const XML_BASE: usize = 12;
 
-static MARKER_FINDER: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(MARKERS).expect("literal patterns"));
-static BLOCK_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::new(["<item", "<entry", "</item>", "</entry>"]).expect("literal patterns")
-});
+static FINDER: LazyLock<AhoCorasick> =
+    LazyLock::new(|| AhoCorasick::new(PATTERNS).expect("literal patterns"));
+static HREF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\shref\s*=\s*["']([^"']+)["']"#).unwrap());
 
-/// Which of [`MARKERS`] occur in the document, in one pass.
-fn present(text: &str) -> u16 {
-    let mut mask = 0u16;
-    for m in MARKER_FINDER.find_iter(text) {
-        mask |= 1 << m.pattern().as_usize();
-        if mask == (1 << MARKERS.len()) - 1 {
-            break;
-        }
-    }
-    mask
-}
-
-/// Each `<item>` / `<entry>` element's text, from its start tag to the first end tag of
-/// either name (as wild feeds nest neither), in one pass over the document.
-fn item_blocks(text: &str) -> Vec<&str> {
-    let mut blocks = Vec::new();
-    let mut start = None;
-    for m in BLOCK_FINDER.find_iter(text) {
-        if m.pattern().as_usize() < 2 {
-            let next = text.as_bytes().get(m.end()).copied().unwrap_or(b'x');
-            if start.is_none() && (next == b'>' || next.is_ascii_whitespace()) {
-                start = Some(m.start());
-            }
-        } else if let Some(s) = start.take() {
-            blocks.push(&text[s..m.end()]);
-        }
-    }
-    blocks
-}
-static ORIG_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap()
-});
-static GUID_NOT_PERMALINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"<guid\s[^>]*isPermaLink\s*=\s*["']\s*false\s*["']"#).unwrap());
-static DCTERMS_MODIFIED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<dcterms:modified(?:\s[^>]*)?>\s*(.*?)\s*</dcterms:modified>").unwrap()
-});
-static ITUNES_KEYWORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<itunes:keywords(?:\s[^>]*)?>\s*(.*?)\s*</itunes:keywords>").unwrap()
-});
-
-static ITUNES_AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<itunes:author(?:\s[^>]*)?>\s*(.*?)\s*</itunes:author>").unwrap()
-});
-static PODCAST_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<podcast:person(?:\s[^>]*)?>\s*(.*?)\s*</podcast:person>").unwrap()
-});
-static ITUNES_DURATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<itunes:duration(?:\s[^>]*)?>\s*(.*?)\s*</itunes:duration>").unwrap()
-});
-static ITUNES_IMAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"<itunes:image\s[^>]*href\s*=\s*["']([^"']+)["']"#).unwrap());
+/// How far past an element's start its end tag is looked for: bounds the work on documents
+/// whose elements never close.
+const ELEMENT_WINDOW: usize = 64 * 1024;
 
 /// The xml:base in scope (only when one was written) at an entry, its content and its summary.
 #[derive(Debug, Clone, Default)]
@@ -125,17 +73,34 @@ pub(super) struct ItemExtras {
     pub(super) base: Bases,
 }
 
-/// Reads the extras of every item; empty when the document has none of them.
+/// Reads the extras of every item in one pass; empty when the document has none of them.
 pub(super) fn item_extras(text: &str, doc_url: Option<&str>) -> Vec<ItemExtras> {
-    let mask = present(text);
     let mut out: Vec<ItemExtras> = Vec::new();
-    if mask & !XML_BASE != 0 {
-        out = item_blocks(text)
-            .into_iter()
-            .map(|b| block_extras(b, mask))
-            .collect();
+    let mut current: Option<ItemExtras> = None;
+    let mut any = false;
+    let mut has_xml_base = false;
+    for m in FINDER.find_iter(text) {
+        match m.pattern().as_usize() {
+            0 | 1 => {
+                let next = text.as_bytes().get(m.end()).copied().unwrap_or(b'x');
+                if current.is_none() && (next == b'>' || next.is_ascii_whitespace()) {
+                    current = Some(ItemExtras::default());
+                }
+            }
+            2 | 3 => out.extend(current.take()),
+            XML_BASE => has_xml_base = true,
+            k => {
+                // Channel-level elements (a show's itunes:author) are not an item's.
+                if let Some(x) = current.as_mut() {
+                    any |= read_element(k, &text[m.start()..], x);
+                }
+            }
+        }
     }
-    if mask & XML_BASE != 0 {
+    if !any {
+        out.clear();
+    }
+    if has_xml_base {
         let bases = xml_bases(text, doc_url);
         if out.len() < bases.len() {
             out.resize_with(bases.len(), ItemExtras::default);
@@ -147,50 +112,83 @@ pub(super) fn item_extras(text: &str, doc_url: Option<&str>) -> Vec<ItemExtras> 
     out
 }
 
+/// The start tag and the content of the element `rest` starts with.
+fn element(rest: &str) -> Option<(&str, String)> {
+    let window = &rest[..floor_char_boundary(rest, ELEMENT_WINDOW)];
+    let gt = window.find('>')?;
+    let tag = &window[..gt];
+    if tag.ends_with('/') {
+        return Some((tag, String::new()));
+    }
+    let name_end = tag
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(tag.len());
+    let close = format!("</{}", &tag[1..name_end]);
+    let body = &window[gt + 1..];
+    let end = body.find(&close)?;
+    Some((tag, unescape(&body[..end])))
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Reads the element (or attribute) of pattern `k` at the start of `rest` into `x`; whether
+/// anything was read.
+fn read_element(k: usize, rest: &str, x: &mut ItemExtras) -> bool {
+    if PATTERNS[k] == "isPermaLink" {
+        let v = rest["isPermaLink".len()..].trim_start();
+        let v = v.strip_prefix('=').unwrap_or("").trim_start();
+        let v = v.trim_start_matches(['"', '\'']).trim_start();
+        x.guid_not_permalink = v.get(..5).is_some_and(|f| f.eq_ignore_ascii_case("false"));
+        return x.guid_not_permalink;
+    }
+    // A longer name with the same prefix (`<itunes:imageX>`) is another element.
+    let after = rest
+        .as_bytes()
+        .get(PATTERNS[k].len())
+        .copied()
+        .unwrap_or(b'x');
+    if !(after == b'>' || after == b'/' || after.is_ascii_whitespace()) {
+        return false;
+    }
+    let Some((tag, content)) = element(rest) else {
+        return false;
+    };
+    let content = Some(content).filter(|c| !c.is_empty());
+    match PATTERNS[k] {
+        "<feedburner:origLink" => x.orig_link = content,
+        "<dcterms:modified" => x.modified = content.and_then(|d| super::dates::parse_date(&d)),
+        "<itunes:keywords" => {
+            x.keywords = content
+                .map(|k| {
+                    k.split(',')
+                        .map(crate::text::collapse_ws)
+                        .filter(|k| !k.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+        "<itunes:author" | "<podcast:person" => x.people.extend(content),
+        "<itunes:duration" => x.duration = content.and_then(|d| parse_duration(&d)),
+        "<itunes:image" => x.image = HREF.captures(tag).map(|c| unescape(&c[1])),
+        _ => return false,
+    }
+    true
+}
+
 fn unescape(s: &str) -> String {
     let s = s
         .trim()
         .trim_start_matches("<![CDATA[")
         .trim_end_matches("]]>");
     html_escape::decode_html_entities(s).trim().to_string()
-}
-
-/// Reads one item's extras, running only the patterns whose element the document has.
-fn block_extras(block: &str, mask: u16) -> ItemExtras {
-    let has = |bit: u16| mask & bit != 0;
-    let first = |wanted: bool, re: &Regex| {
-        wanted
-            .then(|| re.captures(block).map(|c| unescape(&c[1])))
-            .flatten()
-    };
-    let mut people: Vec<String> = Vec::new();
-    for (bit, re) in [(AUTHOR, &*ITUNES_AUTHOR), (PERSON, &*PODCAST_PERSON)] {
-        if has(bit) {
-            people.extend(
-                re.captures_iter(block)
-                    .map(|c| unescape(&c[1]))
-                    .filter(|n| !n.is_empty()),
-            );
-        }
-    }
-    ItemExtras {
-        orig_link: first(has(ORIG), &ORIG_LINK),
-        guid_not_permalink: has(PERMALINK) && GUID_NOT_PERMALINK.is_match(block),
-        modified: first(has(MODIFIED), &DCTERMS_MODIFIED)
-            .and_then(|d| super::dates::parse_date(&d)),
-        keywords: first(has(KEYWORDS), &ITUNES_KEYWORDS)
-            .map(|k| {
-                k.split(',')
-                    .map(crate::text::collapse_ws)
-                    .filter(|k| !k.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
-        people,
-        duration: first(has(DURATION), &ITUNES_DURATION).and_then(|d| parse_duration(&d)),
-        image: first(has(IMAGE), &ITUNES_IMAGE),
-        base: Bases::default(),
-    }
 }
 
 /// iTunes durations: seconds, `MM:SS` or `HH:MM:SS` (fractions of a second ignored).
