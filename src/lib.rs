@@ -17,9 +17,6 @@ pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod llm;
 pub mod model;
-// Visibility (and the doc links to private items it breaks) inside parse is settled with the
-// parser rewrite (issue 13).
-#[allow(unreachable_pub, rustdoc::private_intra_doc_links)]
 pub mod parse;
 pub(crate) mod render;
 pub(crate) mod store;

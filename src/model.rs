@@ -133,6 +133,12 @@ pub struct Entry {
     pub sponsored: bool,
     /// For a story split out of an issue: the issue entry's `id`.
     pub parent_id: Option<String>,
+    /// URL of the comments page (RSS `comments`).
+    pub comments: Option<String>,
+    /// Episode length in seconds (iTunes / Podcasting 2.0 `duration`).
+    pub duration: Option<u64>,
+    /// Episode or entry image (iTunes `image`, Media RSS thumbnail).
+    pub image: Option<String>,
 }
 
 /// Format of a parsed document.

@@ -151,7 +151,7 @@ const ZONES: &[(&str, &str)] = &[
 ];
 
 /// Parses a date as found in a feed or page. Dates without a zone are taken as UTC.
-pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     let s = raw.trim().trim_matches('\u{feff}');
     if s.is_empty() {
         return None;
@@ -168,7 +168,7 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
 
 /// Parses a human date on a web page relative to `now` (for "Oct 29" without a year, the most
 /// recent such day not after `now`).
-pub fn parse_human_date(raw: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_human_date(raw: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     if let Some(d) = parse_date(raw) {
         return Some(d);
     }

@@ -2,6 +2,8 @@
 //! wild feeds need first: charset transcoding, a missing `version`, RSS 0.90's namespace, HTML
 //! entities that XML does not define, and truncated documents.
 
+use super::atom::atom03_as_atom10;
+use super::extras::ItemExtras;
 use super::{ParseError, ParseOptions, decode::Decoded, sanitize_html};
 use crate::canon;
 use crate::model::{DocFormat, DocMeta, Enclosure, Entry, EntryKind, ParsedDoc, SourceKind};
@@ -19,11 +21,9 @@ static NAMED_ENTITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"&([A-Za-z][A-Za-z0-9]{1,31});").unwrap());
 static BARE_AMP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"&([^A-Za-z#]|#[^0-9xX]|[A-Za-z0-9]*[^A-Za-z0-9;])").unwrap());
-static ORIG_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?s)<feedburner:origLink>\s*(.*?)\s*</feedburner:origLink>").unwrap()
-});
-static ITEM_BLOCK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<(?:item|entry)[\s>].*?</(?:item|entry)>").unwrap());
+/// An item or entry start tag, in any namespace prefix.
+static ITEM_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]").unwrap());
 static AUTHOR_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([^:]{2,60}?):\s+(.+)$").unwrap());
 static EMAIL_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\S+@\S+\s*\((.+)\)$").unwrap());
@@ -37,13 +37,18 @@ pub(super) fn parse_feed(
     opts: &ParseOptions<'_>,
 ) -> Result<ParsedDoc, ParseError> {
     let mut warnings = decoded.warnings;
-    let text = prepare(&decoded.text);
+    // Atom 0.3 is read as Atom 1.0, also after a repair made a broken 0.3 document readable.
+    let text = atom03_as_atom10(prepare(&decoded.text));
     let bad_dates = Arc::new(Mutex::new(Vec::<String>::new()));
 
     let mut attempt = text.clone();
     let mut feed = try_parse(&attempt, opts, &bad_dates);
     // Each repair runs only when the previous form failed, and says what it did.
-    let repairs: [(&str, Repair); 4] = [
+    let repairs: [(&str, Repair); 5] = [
+        (
+            "read Atom text constructs with a MIME type or a base64 body",
+            normalise_atom_text,
+        ),
         ("added the missing RSS version", add_rss_version),
         (
             "replaced HTML entities that XML does not define",
@@ -67,7 +72,7 @@ pub(super) fn parse_feed(
         if !needs_repair {
             continue;
         }
-        if let Some(fixed) = repair(&attempt) {
+        if let Some(fixed) = repair(&attempt).map(atom03_as_atom10) {
             let next = try_parse(&fixed, opts, &bad_dates);
             if next.is_ok() {
                 warnings.push(match &first_error {
@@ -91,8 +96,17 @@ pub(super) fn parse_feed(
             crate::text::for_terminal(&d, false)
         ));
     }
-    let orig_links = feedburner_orig_links(&attempt);
-    Ok(convert(feed, decoded.encoding, warnings, orig_links, opts))
+    if feed.entries.is_empty()
+        && let Some(n) = Some(ITEM_START.find_iter(&attempt).count()).filter(|n| *n > 0)
+    {
+        warnings.push(format!(
+            "no entries read, although the document has {n} item/entry element{} (root <{}>)",
+            if n == 1 { "" } else { "s" },
+            root_name(&attempt).unwrap_or_default()
+        ));
+    }
+    let extras = super::extras::item_extras(&attempt, opts.base_url);
+    Ok(convert(feed, decoded.encoding, warnings, extras, opts))
 }
 
 /// Strips what precedes the first `<` (whitespace, stray bytes) and marks the text as UTF-8,
@@ -198,6 +212,13 @@ fn root_name(text: &str) -> Option<String> {
     }
 }
 
+fn normalise_atom_text(text: &str) -> Option<String> {
+    if !text.contains("http://www.w3.org/2005/Atom") {
+        return None;
+    }
+    super::atom::normalise(text, false).filter(|t| t != text)
+}
+
 fn add_rss_version(text: &str) -> Option<String> {
     let re = Regex::new(r"<rss(\s[^>]*)?>").ok()?;
     let m = re.find(text)?;
@@ -258,23 +279,8 @@ fn rss090_namespace(text: &str) -> Option<String> {
     })
 }
 
-/// `feedburner:origLink` per item, in document order (FeedBurner hides the real URL otherwise).
-fn feedburner_orig_links(text: &str) -> Vec<Option<String>> {
-    if !text.contains("feedburner:origLink") {
-        return Vec::new();
-    }
-    ITEM_BLOCK
-        .find_iter(text)
-        .map(|m| {
-            ORIG_LINK
-                .captures(m.as_str())
-                .map(|c| html_escape::decode_html_entities(&c[1]).into_owned())
-        })
-        .collect()
-}
-
 /// A stable hash id for entries that have neither a guid nor a link.
-pub fn content_hash(parts: &[&str]) -> String {
+pub(crate) fn content_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());
@@ -285,22 +291,76 @@ pub fn content_hash(parts: &[&str]) -> String {
     format!("sha256:{hex}")
 }
 
-fn text_to_plain(t: &Text) -> String {
-    if t.content_type.subty() == "html"
-        || t.content_type.subty() == "xhtml"
-        || crate::text::looks_like_html(&t.content)
-    {
-        html_to_text(&t.content)
-    } else {
-        crate::text::plain_paragraphs(&t.content)
+/// Plain text of a feed-level or entry-level text construct. Atom says what each one is
+/// (RFC 4287 §3.1): text stays text, brackets included; RSS does not, so markup is guessed.
+fn text_to_plain(t: &Text, typed: bool) -> String {
+    match text_type(t, typed) {
+        TextType::Plain => crate::text::plain_paragraphs(&without_active_elements(&t.content)),
+        TextType::Markup => html_to_text(&t.content),
     }
+}
+
+/// A one-line plain title from a text construct (see [`text_to_plain`]).
+fn text_to_line(t: &Text, typed: bool) -> String {
+    match text_type(t, typed) {
+        // feed-rs leaves HTML entities XML does not define as they were: decoded here.
+        TextType::Plain => collapse_ws(&crate::text::decode_entities(&without_active_elements(
+            &t.content,
+        ))),
+        TextType::Markup => plain_line(&t.content),
+    }
+}
+
+static ACTIVE_ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|</?(?:script|style)\b[^>]*>")
+        .unwrap()
+});
+
+/// Text keeps its brackets (`<blink>` is what the author wrote), but a script or style
+/// element is dropped even from text: the project's rule for hostile markup is that none of it
+/// reaches a reader, whatever a renderer's escaping.
+fn without_active_elements(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('<') {
+        return s.into();
+    }
+    ACTIVE_ELEMENT.replace_all(s, " ")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextType {
+    Plain,
+    Markup,
+}
+
+fn text_type(t: &Text, typed: bool) -> TextType {
+    let sub = t.content_type.subty();
+    if sub == "html" || sub == "xhtml" {
+        TextType::Markup
+    } else if typed || !crate::text::looks_like_html(&t.content) {
+        TextType::Plain
+    } else {
+        TextType::Markup
+    }
+}
+
+/// What the whole document contributes to each of its entries.
+struct DocContext<'a> {
+    opts: &'a ParseOptions<'a>,
+    /// The site link resolved, else the document's URL: the base of last resort.
+    doc_base: Option<Url>,
+    /// Planet-style titles: "Author: Title".
+    aggregator: bool,
+    feed_authors: Vec<String>,
+    /// Atom: text constructs carry their type and it is trusted.
+    typed: bool,
+    extras: Vec<ItemExtras>,
 }
 
 fn convert(
     feed: Feed,
     encoding: &str,
     warnings: Vec<String>,
-    orig_links: Vec<Option<String>>,
+    extras: Vec<ItemExtras>,
     opts: &ParseOptions<'_>,
 ) -> ParsedDoc {
     let format = match feed.feed_type {
@@ -309,6 +369,7 @@ fn convert(
         FeedType::RSS1 => DocFormat::Rdf,
         FeedType::RSS0 | FeedType::RSS2 => DocFormat::Rss,
     };
+    let typed = feed.feed_type == FeedType::Atom;
     let site_url = feed
         .links
         .iter()
@@ -318,7 +379,11 @@ fn convert(
         .as_deref()
         .and_then(|s| canon::absolutize(s, opts.base_url.and_then(|b| Url::parse(b).ok()).as_ref()))
         .or_else(|| opts.base_url.and_then(|b| Url::parse(b).ok()));
-    let feed_title = feed.title.as_ref().map(|t| plain_line(&t.content));
+    let feed_title = feed
+        .title
+        .as_ref()
+        .map(|t| text_to_line(t, typed))
+        .filter(|t| !t.is_empty());
     let aggregator = opts.aggregator
         || feed_title
             .as_deref()
@@ -328,169 +393,29 @@ fn convert(
         .iter()
         .filter_map(|p| person_name(p.name.as_deref()))
         .collect();
-
+    let cx = DocContext {
+        opts,
+        doc_base,
+        aggregator,
+        feed_authors,
+        typed,
+        extras,
+    };
     let entries = feed
         .entries
         .into_iter()
         .enumerate()
-        .map(|(i, e)| {
-            let base = e
-                .base
-                .as_deref()
-                .and_then(|b| canon::absolutize(b, doc_base.as_ref()))
-                .or_else(|| doc_base.clone());
-            let link = e
-                .links
-                .iter()
-                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-                .or_else(|| e.links.first())
-                .and_then(|l| canon::absolutize(&l.href, base.as_ref()));
-            let orig = orig_links
-                .get(i)
-                .cloned()
-                .flatten()
-                .and_then(|u| canon::absolutize(&u, None));
-            // Without any link, an Atom id that is itself a web URL is the best URL there is.
-            let id_url = || {
-                Some(e.id.as_str())
-                    .filter(|i| crate::text::is_web_url(i))
-                    .and_then(|i| canon::absolutize(i, None))
-            };
-            let url = orig.or(link).or_else(id_url);
-            let url_str = url.as_ref().map(|u| u.to_string());
-            let canonical_url = url_str
-                .as_deref()
-                .filter(|u| !canon::is_feedburner_wrapper(u))
-                .and_then(canon::canonical_url)
-                .or_else(|| url_str.as_deref().and_then(canon::canonical_url));
-
-            let mut title = e
-                .title
-                .as_ref()
-                .map(|t| plain_line(&t.content))
-                .filter(|t| !t.is_empty());
-            let mut authors: Vec<String> = e
-                .authors
-                .iter()
-                .filter_map(|p| person_name(p.name.as_deref()))
-                .collect();
-            if aggregator
-                && authors.is_empty()
-                && let Some(c) = title.as_deref().and_then(|t| AUTHOR_PREFIX.captures(t))
-            {
-                authors.push(c[1].trim().to_string());
-                title = Some(c[2].trim().to_string());
-            }
-            if authors.is_empty() && !aggregator {
-                authors.clone_from(&feed_authors);
-            }
-
-            let body_html = e
-                .content
-                .as_ref()
-                .and_then(|c| c.body.clone())
-                .filter(|b| !b.trim().is_empty())
-                .or_else(|| e.summary.as_ref().map(summary_as_html));
-            let content_html = body_html
-                .as_deref()
-                .map(|h| sanitize_html(h, base.as_ref()))
-                .filter(|h| !h.trim().is_empty());
-            let content_text = body_html
-                .as_deref()
-                .map(html_to_text)
-                .filter(|t| !t.is_empty());
-            // RSS items often carry one description that is both summary and body: parse it
-            // once (HTML parsing is most of the parse path's time).
-            let summary_is_body = e
-                .content
-                .as_ref()
-                .and_then(|c| c.body.as_deref())
-                .is_none_or(|b| b.trim().is_empty());
-            let summary = if summary_is_body && e.summary.is_some() {
-                content_text.clone()
-            } else {
-                e.summary
-                    .as_ref()
-                    .map(text_to_plain)
-                    .filter(|s| !s.is_empty())
-            };
-
-            let mut tags: Vec<String> = Vec::new();
-            for c in &e.categories {
-                let t = collapse_ws(c.label.as_deref().unwrap_or(&c.term));
-                if !t.is_empty() && !tags.contains(&t) {
-                    tags.push(t);
-                }
-            }
-            let mut enclosures: Vec<Enclosure> = Vec::new();
-            for m in &e.media {
-                for c in &m.content {
-                    if let Some(u) = c
-                        .url
-                        .as_ref()
-                        .and_then(|u| canon::absolutize(u.as_str(), base.as_ref()))
-                        && !enclosures.iter().any(|x| x.url == u.as_str())
-                    {
-                        enclosures.push(Enclosure {
-                            url: u.to_string(),
-                            mime: c.content_type.as_ref().map(|m| m.to_string()),
-                            length: c.size.filter(|s| *s > 0),
-                        });
-                    }
-                }
-            }
-            let id = if e.id.trim().is_empty() {
-                url_str.clone().unwrap_or_else(|| {
-                    let published = e.published.map(|d| d.to_rfc3339()).unwrap_or_default();
-                    content_hash(&[
-                        title.as_deref().unwrap_or(""),
-                        content_text.as_deref().unwrap_or(""),
-                        &published,
-                    ])
-                })
-            } else {
-                e.id.clone()
-            };
-            let has_audio = enclosures.iter().any(|x| {
-                x.mime
-                    .as_deref()
-                    .is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
-            });
-            let kind = match opts.kind {
-                Some(SourceKind::Newsletter) => EntryKind::Issue,
-                Some(SourceKind::Podcast) => EntryKind::Episode,
-                _ if has_audio => EntryKind::Episode,
-                _ => EntryKind::Post,
-            };
-            Entry {
-                id,
-                title,
-                url: url_str,
-                canonical_url,
-                authors,
-                published: e.published.or(e.updated),
-                updated: e.updated,
-                summary,
-                content_text,
-                content_html,
-                tags,
-                enclosures,
-                kind,
-                section: None,
-                sponsored: false,
-                parent_id: None,
-            }
-        })
+        .map(|(i, e)| convert_entry(i, &e, &cx))
         .collect();
 
     ParsedDoc {
         meta: DocMeta {
             title: feed_title,
-            site_url: doc_base.map(|u| u.to_string()).or(site_url),
+            site_url: cx.doc_base.map(|u| u.to_string()).or(site_url),
             description: feed
                 .description
                 .as_ref()
-                .map(text_to_plain)
+                .map(|t| text_to_plain(t, typed))
                 .filter(|d| !d.is_empty()),
             language: feed.language.clone(),
             encoding: Some(encoding.to_string()),
@@ -501,11 +426,336 @@ fn convert(
     }
 }
 
-fn summary_as_html(t: &Text) -> String {
-    if t.content_type.subty() == "plain" && !crate::text::looks_like_html(&t.content) {
-        format!("<p>{}</p>", html_escape::encode_text(&t.content))
+/// One feed-rs entry to a normalised [`Entry`]: each format concern in its own function.
+fn convert_entry(i: usize, e: &feed_rs::model::Entry, cx: &DocContext<'_>) -> Entry {
+    let extras = cx.extras.get(i);
+    let base = entry_base(e, extras, cx);
+    let url = entry_url(e, extras, base.as_ref());
+    let url_str = url.as_ref().map(|u| u.to_string());
+    let canonical_url = url_str
+        .as_deref()
+        .filter(|u| !canon::is_feedburner_wrapper(u))
+        .and_then(canon::canonical_url)
+        .or_else(|| url_str.as_deref().and_then(canon::canonical_url));
+    let (title, authors) = title_and_authors(e, extras, cx);
+    let body = entry_body(e, extras, base.as_ref(), cx.typed);
+    let tags = entry_tags(e, extras);
+    let enclosures = entry_enclosures(e, base.as_ref());
+    let published = e.published.or(e.updated);
+    let id = entry_id(
+        e,
+        url_str.as_deref(),
+        title.as_deref(),
+        body.text.as_deref(),
+    );
+    let kind = entry_kind(&enclosures, cx.opts.kind);
+    let media = e.media.iter();
+    Entry {
+        id,
+        title,
+        url: url_str,
+        canonical_url,
+        authors,
+        published,
+        updated: extras.and_then(|x| x.modified).or(e.updated),
+        summary: body.summary,
+        content_text: body.text,
+        content_html: body.html,
+        tags,
+        enclosures,
+        kind,
+        section: None,
+        sponsored: false,
+        parent_id: None,
+        comments: e
+            .links
+            .iter()
+            .find(|l| l.target == Some(feed_rs::model::LinkTarget::Comments))
+            .and_then(|l| canon::absolutize(&l.href, base.as_ref()))
+            .map(|u| u.to_string()),
+        duration: media
+            .clone()
+            .find_map(|m| m.duration)
+            .map(|d| d.as_secs())
+            .or_else(|| extras.and_then(|x| x.duration)),
+        image: media
+            .flat_map(|m| m.thumbnails.iter())
+            .map(|t| t.image.uri.as_str())
+            .chain(extras.and_then(|x| x.image.as_deref()))
+            .find_map(|u| canon::absolutize(u, base.as_ref()))
+            .map(|u| u.to_string()),
+    }
+}
+
+/// The entry's base for relative links: its own xml:base chain (RFC 4287 §2, XML Base),
+/// else the document's.
+fn entry_base(
+    e: &feed_rs::model::Entry,
+    extras: Option<&ItemExtras>,
+    cx: &DocContext<'_>,
+) -> Option<Url> {
+    extras
+        .and_then(|x| x.base.entry.clone())
+        .or_else(|| {
+            e.base
+                .as_deref()
+                .and_then(|b| canon::absolutize(b, cx.doc_base.as_ref()))
+        })
+        .or_else(|| cx.doc_base.clone())
+}
+
+/// feedburner:origLink, else the alternate link, else a permalink guid or a URL-shaped atom:id.
+fn entry_url(
+    e: &feed_rs::model::Entry,
+    extras: Option<&ItemExtras>,
+    base: Option<&Url>,
+) -> Option<Url> {
+    let link = e
+        .links
+        .iter()
+        .filter(|l| l.target.is_none() && l.rel.as_deref().is_none_or(|r| r != "enclosure"))
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| e.links.iter().find(|l| l.target.is_none()))
+        .and_then(|l| canon::absolutize(&l.href, base));
+    let orig = extras
+        .and_then(|x| x.orig_link.as_deref())
+        .and_then(|u| canon::absolutize(u, None));
+    // RSS 2.0: a guid is a permalink unless isPermaLink="false".
+    let id_url = || {
+        Some(e.id.as_str())
+            .filter(|_| !extras.is_some_and(|x| x.guid_not_permalink))
+            .filter(|i| crate::text::is_web_url(i))
+            .and_then(|i| canon::absolutize(i, None))
+    };
+    orig.or(link).or_else(id_url)
+}
+
+fn title_and_authors(
+    e: &feed_rs::model::Entry,
+    extras: Option<&ItemExtras>,
+    cx: &DocContext<'_>,
+) -> (Option<String>, Vec<String>) {
+    let mut title = e
+        .title
+        .as_ref()
+        .map(|t| text_to_line(t, cx.typed))
+        .filter(|t| !t.is_empty());
+    let mut authors: Vec<String> = e
+        .authors
+        .iter()
+        .filter_map(|p| person_name(p.name.as_deref()))
+        .collect();
+    // iTunes episode authors arrive as media credits, Podcasting 2.0 `podcast:person` as people.
+    if authors.is_empty() {
+        let names = e
+            .media
+            .iter()
+            .flat_map(|m| {
+                m.credits
+                    .iter()
+                    .map(|c| c.entity.as_str())
+                    .chain(m.people.iter().map(|p| p.name.as_str()))
+            })
+            .chain(
+                extras
+                    .iter()
+                    .flat_map(|x| x.people.iter().map(String::as_str)),
+            );
+        for n in names.filter_map(|n| person_name(Some(n))) {
+            if !authors.contains(&n) {
+                authors.push(n);
+            }
+        }
+    }
+    if cx.aggregator
+        && authors.is_empty()
+        && let Some(c) = title.as_deref().and_then(|t| AUTHOR_PREFIX.captures(t))
+    {
+        authors.push(c[1].trim().to_string());
+        title = Some(c[2].trim().to_string());
+    }
+    if authors.is_empty() && !cx.aggregator {
+        authors.clone_from(&cx.feed_authors);
+    }
+    (title, authors)
+}
+
+/// Summary, plain body and sanitized HTML body.
+struct Body {
+    summary: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+}
+
+/// The body is the content, else the summary, else (podcasts) the media description; relative
+/// links are resolved against the xml:base in scope where each one was written.
+fn entry_body(
+    e: &feed_rs::model::Entry,
+    extras: Option<&ItemExtras>,
+    base: Option<&Url>,
+    typed: bool,
+) -> Body {
+    let media_description = || {
+        e.media
+            .iter()
+            .find_map(|m| m.description.as_ref())
+            .filter(|d| !d.content.trim().is_empty())
+    };
+    let summary_src = e.summary.as_ref().or_else(media_description);
+    let content = e.content.as_ref().and_then(content_as_html);
+    let has_content = content.is_some();
+    let content_base = extras.and_then(|x| x.base.content.as_ref()).or(base);
+    let summary_base = extras.and_then(|x| x.base.summary.as_ref()).or(base);
+    let (body_html, body_base) = match content {
+        Some(c) => (Some(c), content_base),
+        None => (summary_src.map(|t| summary_as_html(t, typed)), summary_base),
+    };
+    let html = body_html
+        .as_deref()
+        .map(|h| sanitize_html(h, body_base))
+        .filter(|h| !h.trim().is_empty());
+    let text = body_html
+        .as_deref()
+        .map(html_to_text)
+        .filter(|t| !t.is_empty());
+    // RSS items often carry one description that is both summary and body: parse it once
+    // (HTML parsing is most of the parse path's time).
+    let summary = if has_content {
+        summary_src
+            .map(|t| text_to_plain(t, typed))
+            .filter(|s| !s.is_empty())
     } else {
-        t.content.clone()
+        summary_src.and(text.clone())
+    };
+    Body {
+        summary,
+        text,
+        html,
+    }
+}
+
+/// The content element as HTML: markup as is, text escaped, and an Atom base64 body of
+/// another media type (RFC 4287 §4.1.3.3) decoded when it is text.
+fn content_as_html(c: &feed_rs::model::Content) -> Option<String> {
+    let body = c.body.as_deref().filter(|b| !b.trim().is_empty())?;
+    let ty = c.content_type.ty();
+    let sub = c.content_type.subty();
+    let suffix = c.content_type.suffix();
+    if sub == "html" || sub == "xhtml" || sub == "xml" || suffix.is_some_and(|s| s == "xml") {
+        Some(body.to_string())
+    } else if ty == "text" {
+        Some(plain_as_html(body))
+    } else {
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        (!text.trim().is_empty()).then(|| plain_as_html(&text))
+    }
+}
+
+fn plain_as_html(s: &str) -> String {
+    format!(
+        "<p>{}</p>",
+        html_escape::encode_text(&without_active_elements(s))
+    )
+}
+
+/// Categories (Atom term, else label; RSS text), then iTunes keywords.
+fn entry_tags(e: &feed_rs::model::Entry, extras: Option<&ItemExtras>) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    let keywords = extras.map(|x| x.keywords.as_slice()).unwrap_or_default();
+    let terms = e
+        .categories
+        .iter()
+        .map(|c| {
+            if c.term.trim().is_empty() {
+                c.label.as_deref().unwrap_or("")
+            } else {
+                c.term.as_str()
+            }
+        })
+        .chain(keywords.iter().map(String::as_str));
+    for t in terms {
+        let t = collapse_ws(t);
+        if !t.is_empty() && !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    tags
+}
+
+/// RSS enclosures, Media RSS content and Atom `link rel="enclosure"`, each URL once.
+fn entry_enclosures(e: &feed_rs::model::Entry, base: Option<&Url>) -> Vec<Enclosure> {
+    let mut enclosures: Vec<Enclosure> = Vec::new();
+    let mut push = |u: Url, mime: Option<String>, length: Option<u64>| {
+        if !enclosures.iter().any(|x| x.url == u.as_str()) {
+            enclosures.push(Enclosure {
+                url: u.to_string(),
+                mime,
+                length: length.filter(|s| *s > 0),
+            });
+        }
+    };
+    for m in &e.media {
+        for c in &m.content {
+            if let Some(u) = c
+                .url
+                .as_ref()
+                .and_then(|u| canon::absolutize(u.as_str(), base))
+            {
+                push(u, c.content_type.as_ref().map(|m| m.to_string()), c.size);
+            }
+        }
+    }
+    for l in e
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+    {
+        if let Some(u) = canon::absolutize(&l.href, base) {
+            push(u, l.media_type.clone(), l.length);
+        }
+    }
+    enclosures
+}
+
+/// The document's own id verbatim, else the link, else a hash of what the entry says.
+fn entry_id(
+    e: &feed_rs::model::Entry,
+    url: Option<&str>,
+    title: Option<&str>,
+    text: Option<&str>,
+) -> String {
+    if !e.id.trim().is_empty() {
+        return e.id.clone();
+    }
+    url.map(str::to_string).unwrap_or_else(|| {
+        let published = e.published.map(|d| d.to_rfc3339()).unwrap_or_default();
+        content_hash(&[title.unwrap_or(""), text.unwrap_or(""), &published])
+    })
+}
+
+fn entry_kind(enclosures: &[Enclosure], declared: Option<SourceKind>) -> EntryKind {
+    let has_audio = enclosures.iter().any(|x| {
+        x.mime
+            .as_deref()
+            .is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
+    });
+    match declared {
+        Some(SourceKind::Newsletter) => EntryKind::Issue,
+        Some(SourceKind::Podcast) => EntryKind::Episode,
+        _ if has_audio => EntryKind::Episode,
+        _ => EntryKind::Post,
+    }
+}
+
+fn summary_as_html(t: &Text, typed: bool) -> String {
+    match text_type(t, typed) {
+        TextType::Plain => plain_as_html(&t.content),
+        TextType::Markup => t.content.clone(),
     }
 }
 

@@ -1,14 +1,16 @@
 //! Parsing: bytes + what we know of the source → a [`ParsedDoc`]. Pure: no I/O, no clock
 //! (the caller passes `now`), no database.
 
+mod atom;
 mod dates;
 mod decode;
+mod extras;
 mod feed;
-pub mod html;
+pub(crate) mod html;
 
-pub use dates::{parse_date, parse_human_date};
-pub use decode::{Decoded, charset_from_content_type, decode};
-pub use feed::content_hash;
+pub(crate) use dates::{parse_date, parse_human_date};
+pub(crate) use decode::{Decoded, charset_from_content_type, decode};
+pub(crate) use feed::content_hash;
 
 use crate::config::Selectors;
 use crate::model::{DocFormat, ParsedDoc, SourceKind};
@@ -16,7 +18,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 /// Largest document the parser accepts; fetch caps bodies earlier, this guards `inspect`.
-pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the parser knows about the document besides its bytes.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +43,7 @@ pub enum ParseError {
     /// Zero bytes.
     #[error("empty document")]
     Empty,
-    /// Larger than [`MAX_DOCUMENT_BYTES`].
+    /// Larger than the parser accepts (64 MiB; fetch caps bodies earlier).
     #[error("document too large ({0} bytes)")]
     TooLarge(usize),
     /// An HTML page where a feed was expected.
@@ -86,7 +88,7 @@ fn first_element(head: &str) -> Option<&str> {
 }
 
 /// What a document looks like from its first bytes.
-pub fn sniff(text: &str) -> Option<DocFormat> {
+pub(crate) fn sniff(text: &str) -> Option<DocFormat> {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if t.starts_with('{') {
         return Some(DocFormat::Json);
@@ -152,7 +154,7 @@ pub fn parse_document(bytes: &[u8], opts: &ParseOptions<'_>) -> Result<ParsedDoc
 
 /// Sanitizes untrusted HTML for storage and export: no scripts, styles, event handlers or
 /// non-web URLs; relative links made absolute against `base`.
-pub fn sanitize_html(html: &str, base: Option<&Url>) -> String {
+pub(crate) fn sanitize_html(html: &str, base: Option<&Url>) -> String {
     let mut b = ammonia::Builder::default();
     b.url_schemes(["http", "https", "mailto"].into_iter().collect());
     b.link_rel(Some("noopener noreferrer nofollow"));

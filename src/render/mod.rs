@@ -238,6 +238,16 @@ pub(crate) fn inspect_json(doc: &ParsedDoc) -> serde_json::Value {
                 "tags": e.tags,
                 "enclosures": e.enclosures,
             });
+            // Only when present, so documents without them keep the documented shape.
+            for (key, value) in [
+                ("comments", e.comments.clone().map(Into::into)),
+                ("duration", e.duration.map(Into::into)),
+                ("image", e.image.clone().map(Into::into)),
+            ] {
+                if let Some(value) = value {
+                    v[key] = value;
+                }
+            }
             if matches!(e.kind, EntryKind::Link | EntryKind::Job) || e.parent_id.is_some() {
                 v["kind"] = e.kind.as_str().into();
                 v["section"] = e.section.clone().into();

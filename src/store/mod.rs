@@ -502,7 +502,7 @@ impl Store {
         tx.execute(
             "UPDATE sources SET etag = ?2, last_modified = ?3, url = COALESCE(?4, url), title = COALESCE(?5, title),
                 site_url = COALESCE(?6, site_url), last_fetch_at = ?7, last_success_at = ?7, last_status = 'ok',
-                last_error = NULL, failing_since = NULL, consecutive_failures = 0, dead_since = NULL,
+                last_error = ?10, failing_since = NULL, consecutive_failures = 0, dead_since = NULL,
                 bytes_total = bytes_total + ?8,
                 last_new_entry_at = CASE WHEN ?9 > 0 THEN ?7 ELSE last_new_entry_at END
              WHERE id = ?1",
@@ -515,7 +515,11 @@ impl Store {
                 doc.meta.site_url,
                 now_s,
                 meta.bytes as i64,
-                stats.new as i64
+                stats.new as i64,
+                // A document read without error but with nothing in it is worth seeing in
+                // `sources` (never silently empty): what the parser noticed is kept.
+                (doc.entries.is_empty() && !doc.warnings.is_empty())
+                    .then(|| format!("no entries: {}", doc.warnings.join("; ")))
             ],
         )?;
         tx.commit()?;

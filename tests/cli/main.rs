@@ -12,6 +12,7 @@ mod export;
 mod faults;
 mod ingest;
 mod llm;
+mod parse_spec;
 mod search;
 mod stories;
 mod topic_quality;

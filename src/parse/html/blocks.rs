@@ -49,41 +49,41 @@ const BLOCKS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub(crate) struct RawLink {
     /// The `href` attribute, verbatim.
-    pub href: String,
+    pub(crate) href: String,
     /// The link text, collapsed.
-    pub text: String,
+    pub(crate) text: String,
     /// The link wraps an image.
-    pub has_img: bool,
+    pub(crate) has_img: bool,
     /// Byte range of the link text inside the block's raw text.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// One block of the page.
 #[derive(Debug, Clone)]
 pub(crate) struct Block {
     /// The element the block is.
-    pub node: NodeId,
+    pub(crate) node: NodeId,
     /// The enclosing block, if any.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<usize>,
     /// 1–6 for `h1`–`h6`, 7 for a paragraph that is only a `<strong>`/`<b>`, `None` otherwise.
-    pub heading: Option<u8>,
+    pub(crate) heading: Option<u8>,
     /// Raw inline text (not collapsed; see [`Block::text`]).
-    pub raw: String,
+    pub(crate) raw: String,
     /// Links directly inside the block (not inside nested blocks).
-    pub links: Vec<RawLink>,
+    pub(crate) links: Vec<RawLink>,
     /// A `<pre>` block (code or ASCII art, never a description).
-    pub pre: bool,
+    pub(crate) pre: bool,
 }
 
 impl Block {
     /// The block's text, collapsed.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         crate::text::collapse_ws(&self.raw)
     }
 
     /// The block's text without the given link's text, collapsed.
-    pub fn text_without(&self, link: &RawLink) -> String {
+    pub(crate) fn text_without(&self, link: &RawLink) -> String {
         let mut s = String::with_capacity(self.raw.len());
         s.push_str(&self.raw[..link.start]);
         s.push(' ');
@@ -92,7 +92,7 @@ impl Block {
     }
 
     /// The text before the link, collapsed.
-    pub fn text_before(&self, link: &RawLink) -> String {
+    pub(crate) fn text_before(&self, link: &RawLink) -> String {
         crate::text::collapse_ws(&self.raw[..link.start])
     }
 }

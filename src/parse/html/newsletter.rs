@@ -93,17 +93,17 @@ const SHARE_HOSTS: &[&str] = &[
 #[derive(Debug, Default)]
 pub(crate) struct IssueCtx {
     /// The issue entry's id (parent of every story).
-    pub issue_id: String,
+    pub(crate) issue_id: String,
     /// The issue's own URL (links to it are skipped).
-    pub issue_url: Option<String>,
+    pub(crate) issue_url: Option<String>,
     /// Base for relative links.
-    pub base: Option<Url>,
+    pub(crate) base: Option<Url>,
     /// Hosts of the newsletter's own site (without `www.`).
-    pub own_hosts: Vec<String>,
+    pub(crate) own_hosts: Vec<String>,
     /// The issue's title (a heading repeating it is not a section).
-    pub issue_title: Option<String>,
+    pub(crate) issue_title: Option<String>,
     /// The issue's publication time, copied to every story.
-    pub published: Option<DateTime<Utc>>,
+    pub(crate) published: Option<DateTime<Utc>>,
 }
 
 /// Host without `www.`, lower-case.

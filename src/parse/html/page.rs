@@ -64,8 +64,8 @@ fn element_text(e: ElementRef<'_>) -> String {
 
 /// Context shared by the page extractors.
 pub(crate) struct PageCtx {
-    pub base: Option<Url>,
-    pub now: DateTime<Utc>,
+    pub(crate) base: Option<Url>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl PageCtx {
