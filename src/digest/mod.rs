@@ -84,6 +84,9 @@ pub(crate) struct Item {
     pub weight: f64,
     /// Why it is filed where it is.
     pub classification: Classification,
+    /// Beyond its section's `max_per_topic` / `max_per_source`: counted in the section's
+    /// [`Section::more_line`], not listed (JSON keeps it, marked).
+    pub collapsed: bool,
 }
 
 /// A heading and its stories.
@@ -93,6 +96,63 @@ pub(crate) struct Section {
     pub name: String,
     /// Stories, most-seen first.
     pub items: Vec<Item>,
+}
+
+impl Section {
+    /// The stories listed one by one, best first.
+    pub(crate) fn shown(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| !i.collapsed)
+    }
+
+    /// "… and 171 more from Django Trac" for the collapsed stories, naming the sources that
+    /// carried most of them; `None` when nothing is collapsed.
+    pub(crate) fn more_line(&self) -> Option<String> {
+        let mut by_source: Vec<(&str, usize)> = Vec::new();
+        for i in self.items.iter().filter(|i| i.collapsed) {
+            match by_source.iter_mut().find(|(s, _)| *s == i.source) {
+                Some((_, n)) => *n += 1,
+                None => by_source.push((&i.source, 1)),
+            }
+        }
+        let total: usize = by_source.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        // Stable: first-seen (best-ranked) order among equal counts.
+        by_source.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let from = match by_source.as_slice() {
+            [(name, _)] => name.to_string(),
+            few if few.len() <= 3 => join_and(
+                &few.iter()
+                    .map(|(s, n)| format!("{s} ({n})"))
+                    .collect::<Vec<_>>(),
+            ),
+            many => {
+                let mut parts: Vec<String> = many[..2]
+                    .iter()
+                    .map(|(s, n)| format!("{s} ({n})"))
+                    .collect();
+                parts.push(format!("{} other sources", many.len() - 2));
+                join_and(&parts)
+            }
+        };
+        Some(format!("… and {total} more from {from}"))
+    }
+}
+
+/// Marks the stories beyond `max_per_topic` in a section, and beyond `max_per_source` from one
+/// source, as collapsed; `items` must be ranked best first.
+fn collapse(items: &mut [Item], max_per_topic: usize, max_per_source: usize) {
+    let mut shown = 0;
+    let mut per_source: HashMap<String, usize> = HashMap::new();
+    for i in items {
+        let n = per_source.entry(i.source_id.clone()).or_default();
+        i.collapsed = shown >= max_per_topic || *n >= max_per_source;
+        if !i.collapsed {
+            shown += 1;
+            *n += 1;
+        }
+    }
 }
 
 /// A title term that is clearly more frequent this week than over the previous weeks.
@@ -307,6 +367,7 @@ pub(crate) fn build_digest(
                 .map(|s| config.source(s).map_or(1.0, |x| x.weight))
                 .sum(),
             classification,
+            collapsed: false,
         };
         titles.push((item.title.clone(), item.source_id.clone()));
         if is_podcast(&story, config) {
@@ -345,6 +406,11 @@ pub(crate) fn build_digest(
     }
     for s in &mut sections {
         s.items.sort_by_key(rank_key);
+        collapse(
+            &mut s.items,
+            config.settings.max_per_topic,
+            config.settings.max_per_source,
+        );
     }
 
     let top = top_stories(&sections);
@@ -387,7 +453,7 @@ fn top_stories(sections: &[Section]) -> Vec<i64> {
     let mut ranked: Vec<(&str, &Item)> = sections
         .iter()
         .filter(|s| s.name != PODCASTS)
-        .flat_map(|s| s.items.iter().map(move |i| (s.name.as_str(), i)))
+        .flat_map(|s| s.shown().map(move |i| (s.name.as_str(), i)))
         .collect();
     let all: usize = sections.iter().map(|s| s.items.len()).sum();
     if all < TOP_STORIES {

@@ -78,8 +78,11 @@ pub(crate) fn render_html(d: &Digest) -> String {
     }
     for s in &d.sections {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", esc(&s.name));
-        for i in &s.items {
+        for i in s.shown() {
             item(&mut out, i);
+        }
+        if let Some(more) = s.more_line() {
+            let _ = writeln!(out, "<li>{}</li>", esc(&more));
         }
         out.push_str("</ul>\n");
     }

@@ -186,8 +186,11 @@ pub(crate) fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
 
     for s in &d.sections {
         let _ = writeln!(out, "\n## {}\n", md(&s.name));
-        for i in &s.items {
+        for i in s.shown() {
             item(&mut out, i, opts);
+        }
+        if let Some(more) = s.more_line() {
+            let _ = writeln!(out, "- {}", md(&more));
         }
     }
 

@@ -51,6 +51,9 @@ pub(crate) struct ItemJson<'a> {
     pub summary: Option<&'a str>,
     /// Names of the other sources.
     pub also_in: &'a [String],
+    /// Summarised in the section's "… and N more" line rather than listed (only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub collapsed: bool,
 }
 
 impl<'a> From<&'a Item> for ItemJson<'a> {
@@ -63,6 +66,7 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
             published: i.published.map(rfc3339),
             summary: Some(i.summary.as_str()).filter(|s| !s.is_empty()),
             also_in: &i.also_in,
+            collapsed: i.collapsed,
         }
     }
 }
