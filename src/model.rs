@@ -98,6 +98,24 @@ pub struct Enclosure {
     pub length: Option<u64>,
 }
 
+impl Enclosure {
+    /// Audio: an `audio/*` type, or no type and a file name that audio players use.
+    pub fn is_audio(&self) -> bool {
+        match &self.mime {
+            Some(m) => m.trim().to_ascii_lowercase().starts_with("audio/"),
+            None => {
+                let path = self.url.split(['?', '#']).next().unwrap_or("");
+                let lower = path.to_ascii_lowercase();
+                [
+                    ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".aac", ".wav", ".flac",
+                ]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            }
+        }
+    }
+}
+
 /// One normalised entry, as parsed from a document (no I/O, no database ids).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Entry {
@@ -203,6 +221,8 @@ pub struct Sighting {
     pub rowid: i64,
     /// Canonical URL of this sighting.
     pub canonical_url: Option<String>,
+    /// Carries an audio enclosure (an episode, whatever kind of source published it).
+    pub audio: bool,
 }
 
 /// A story with all its sightings; title/url come from the best sighting.

@@ -48,6 +48,15 @@ pub(crate) fn title_for(range: &DigestRange) -> String {
     }
 }
 
+/// "week" or "period": what a digest over `range` calls its span.
+fn span_word(range: &DigestRange) -> &'static str {
+    if range.week.is_some() {
+        "week"
+    } else {
+        "period"
+    }
+}
+
 /// Choices that change what goes into the digest.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct DigestOptions {
@@ -196,6 +205,11 @@ impl Digest {
             .find(|i| i.id == id)
     }
 
+    /// "week" for an ISO week's digest, "period" for any other range.
+    pub(crate) fn span_word(&self) -> &'static str {
+        span_word(&self.range)
+    }
+
     /// True when no story fell in the range.
     pub(crate) fn is_empty(&self) -> bool {
         self.story_count == 0
@@ -282,9 +296,11 @@ pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classifi
     classifier.classify(&text, &story_sources(story))
 }
 
+/// An episode: so marked, from a podcast source, or carrying audio from any source.
 fn is_podcast(story: &Story, config: &Config) -> bool {
     let main = story.main();
     main.kind == EntryKind::Episode
+        || story.sightings.iter().any(|s| s.audio)
         || config
             .source(&main.source)
             .is_some_and(|s| s.kind == SourceKind::Podcast)
@@ -503,11 +519,7 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
         "{}{of_them} from {} this {}.",
         plural(stories, "story", "stories"),
         plural(sources, "source", "sources"),
-        if range.week.is_some() {
-            "week"
-        } else {
-            "period"
-        }
+        span_word(range)
     );
     let busiest: Vec<String> = sections
         .iter()

@@ -87,7 +87,7 @@ pub(crate) fn render_html(d: &Digest) -> String {
         out.push_str("</ul>\n");
     }
     if !d.trending.is_empty() {
-        out.push_str("<h2>Trending this week</h2>\n<ul>\n");
+        let _ = writeln!(out, "<h2>Trending this {}</h2>\n<ul>", d.span_word());
         for t in &d.trending {
             let stories = if t.count == 1 {
                 "1 story".to_string()

@@ -4,7 +4,7 @@
 
 use super::{Result, Store, WriteStats, parse_ts, stored_time, url_key};
 use crate::calendar::rfc3339;
-use crate::model::{Entry, EntryKind, Sighting, Story};
+use crate::model::{Enclosure, Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -226,7 +226,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
                     e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
-                    e.id, e.canonical_url
+                    e.id, e.canonical_url, e.enclosures
              FROM entries e
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
              ORDER BY e.story_id, e.id"
@@ -255,6 +255,8 @@ impl Store {
                     date_is_first_seen: r.get(14)?,
                     rowid: r.get(15)?,
                     canonical_url: r.get(16)?,
+                    audio: serde_json::from_str::<Vec<Enclosure>>(&r.get::<_, String>(17)?)
+                        .is_ok_and(|v| v.iter().any(Enclosure::is_audio)),
                 },
             ))
         })?;

@@ -88,3 +88,108 @@ fn flood_limits_come_from_settings() {
     r.expect_code(2);
     assert!(r.stderr.contains("max_per_source"), "{}", r.stderr);
 }
+
+#[test]
+fn audio_from_a_plain_feed_goes_to_podcasts_and_reads_cleanly_over_a_period() {
+    let _ = corpus_or_skip!();
+    // Python Bytes declared as an ordinary feed: its items carry mp3 enclosures.
+    let env = env_with(
+        "feeds/py-pythonbytes-podcast-rss-2020.xml",
+        "pybytes",
+        "feed",
+        "",
+    );
+    let range = ["--since", "2018-09-01", "--until", "2018-09-30"];
+    let md = env.run(&[&["digest"][..], &range[..]].concat());
+    md.expect_code(0);
+    let out = &md.stdout;
+    assert!(out.contains("## Podcasts & episodes"), "{out}");
+    assert!(out.contains("[#95 Unleash the py-spy!]("), "{out}");
+    assert!(
+        !out.contains("\\#95") && !out.contains("py-spy\\!"),
+        "{out}"
+    );
+    assert!(
+        out.contains("this period") && !out.contains("this week"),
+        "{out}"
+    );
+    let json = env.run(&[&["digest", "--json"][..], &range[..]].concat());
+    json.expect_code(0);
+    let v = json.json();
+    for t in v["topics"].as_array().unwrap() {
+        assert_eq!(t["name"], "Podcasts & episodes", "{t}");
+    }
+}
+
+/// Writes an RSS feed of (title, slug) items dated in 2025-W42 to `name` and configures it.
+fn synthetic_feed(env: &TestEnv, name: &str, items: &[(&str, &str)]) {
+    let feed = env.path(name);
+    let xml_escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let body: String = items
+        .iter()
+        .map(|(title, slug)| {
+            format!(
+                "<item><title>{}</title><link>https://blog.example/{slug}</link>\
+                 <guid>https://blog.example/{slug}</guid>\
+                 <pubDate>Tue, 14 Oct 2025 10:00:00 +0000</pubDate>\
+                 <description>{}</description></item>",
+                xml_escape(title),
+                xml_escape(title)
+            )
+        })
+        .collect();
+    std::fs::write(
+        &feed,
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Blog</title>\
+             <link>https://blog.example/</link>{body}</channel></rss>"
+        ),
+    )
+    .unwrap();
+    env.config(&source("blog", &format!("file:{}", feed.display()), "feed"));
+    env.run(&["fetch"]).expect_code(0);
+}
+
+#[test]
+fn clean_markdown_is_still_inert() {
+    let env = TestEnv::new();
+    synthetic_feed(
+        &env,
+        "blog.xml",
+        &[
+            ("![pic](javascript:alert(1)) x](javascript:alert(2))", "a"),
+            (
+                "<img src=x onerror=alert(1)> and <https://evil.example/>",
+                "b",
+            ),
+            ("**loud** __init__ `code` ~~gone~~ &amp;copy;", "c"),
+            (
+                "C# 12 vs Python 3.13: 100% faster? Yes! (maybe) a|b {x}",
+                "d",
+            ),
+        ],
+    );
+    let md = env.run(&["digest", "--week", "2025-W42"]);
+    md.expect_code(0);
+    let out = &md.stdout;
+    assert!(!out.contains("](javascript"), "{out}");
+    assert!(!out.contains("<img") && !out.contains("<https"), "{out}");
+    assert!(
+        !out.contains("**loud**") && out.contains("\\*\\*loud\\*\\*"),
+        "{out}"
+    );
+    assert!(
+        // The parser decodes one level of entities; the `&copy;` left must not become ©.
+        out.contains("\\_\\_init\\_\\_ \\`code\\` \\~\\~gone\\~\\~ &amp;copy;"),
+        "{out}"
+    );
+    // Punctuation that cannot change the rendering stays as it was.
+    assert!(
+        out.contains("C# 12 vs Python 3.13: 100% faster? Yes! (maybe) a|b {x}"),
+        "{out}"
+    );
+}
