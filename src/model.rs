@@ -99,10 +99,13 @@ pub struct Enclosure {
 }
 
 impl Enclosure {
-    /// Audio: an `audio/*` type, or no type and a file name that audio players use.
+    /// Audio: an `audio/*` (or old `x-audio/*`) type, or no type and a file name that audio players use.
     pub fn is_audio(&self) -> bool {
         match &self.mime {
-            Some(m) => m.trim().to_ascii_lowercase().starts_with("audio/"),
+            Some(m) => {
+                let m = m.trim().to_ascii_lowercase();
+                m.starts_with("audio/") || m.starts_with("x-audio/")
+            }
             None => {
                 let path = self.url.split(['?', '#']).next().unwrap_or("");
                 let lower = path.to_ascii_lowercase();

@@ -73,7 +73,7 @@ pub(super) fn write_entries(
         match existing {
             None => {
                 let published_or_seen = e.published.unwrap_or(now);
-                let story_id = find_or_create_story(tx, e, published_or_seen, &now_s)?;
+                let story_id = find_or_create_story(tx, source_id, e, published_or_seen, &now_s)?;
                 insert.execute(params![
                     source_id,
                     e.id,
@@ -128,20 +128,42 @@ pub(super) fn write_entries(
     Ok(stats)
 }
 
+/// True when `story` already holds another post or episode of `source` than `entry_id`: a
+/// source's own items with different ids are different stories even when they share a link
+/// (a podcast whose every episode links to the show's home page).
+fn has_sibling(tx: &Transaction<'_>, story: i64, source_id: &str, e: &Entry) -> Result<bool> {
+    if !matches!(e.kind, EntryKind::Post | EntryKind::Episode) {
+        return Ok(false);
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM entries WHERE story_id = ?1 AND source_id = ?2 AND entry_id <> ?3
+               AND kind IN ('post', 'episode') LIMIT 1",
+        )?
+        .exists(params![story, source_id, e.id])?)
+}
+
 fn find_or_create_story(
     tx: &Transaction<'_>,
+    source_id: &str,
     e: &Entry,
     published: DateTime<Utc>,
     now_s: &str,
 ) -> Result<i64> {
-    let key = url_key(e);
+    let mut key = url_key(e);
     if let Some(k) = &key {
         let found: Option<i64> = tx
             .query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| {
                 r.get(0)
             })
             .optional()?;
-        if let Some(id) = found {
+        // The URL already names a sibling's story: this one gets its own, without a URL key
+        // (the key stays with the first, so other sources still merge on it).
+        if let Some(id) = found
+            && has_sibling(tx, id, source_id, e)?
+        {
+            key = None;
+        } else if let Some(id) = found {
             tx.execute(
                 "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
                 params![id, rfc3339(published)],
@@ -164,7 +186,9 @@ fn find_or_create_story(
                 |r| r.get(0),
             )
             .optional()?;
-        if let Some(id) = found {
+        if let Some(id) = found
+            && !has_sibling(tx, id, source_id, e)?
+        {
             return Ok(id);
         }
     }

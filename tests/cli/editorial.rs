@@ -193,3 +193,60 @@ fn clean_markdown_is_still_inert() {
         "{out}"
     );
 }
+
+#[test]
+fn podcast_episodes_sharing_the_home_page_link_stay_separate_stories() {
+    let _ = corpus_or_skip!();
+    // Every Taverncast episode links to http://taverncast.com/; each has its own guid.
+    let file = "feeds/gen-rssparser-itunes-missing-image.xml";
+    let env = env_with(file, "tavern", "podcast", "");
+    let all = ["--since", "2005-01-01", "--until", "2016-12-31"];
+    let stories = env.run(&[&["stories", "--json"][..], &all[..]].concat());
+    stories.expect_code(0);
+    let v = stories.json();
+    let list = v.as_array().unwrap();
+    assert!(list.len() >= 123, "{} stories", list.len());
+    for s in list {
+        let ids: std::collections::HashSet<&str> = s["sightings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["entry_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 1, "one story, several episodes: {s}");
+    }
+
+    // Across sources, stories still merge (on the link, or on title and author where the
+    // link is the shared home page), and never hold two entries of one source.
+    let corpus = crate::corpus::corpus_dir().unwrap();
+    let url = format!("file:{}", corpus.join(file).display());
+    let two = TestEnv::new();
+    two.config(&(source("tavern", &url, "podcast") + &source("mirror", &url, "feed")));
+    two.run(&["fetch"]).expect_code(0);
+    let v = two
+        .run(&[&["stories", "--json"][..], &all[..]].concat())
+        .json();
+    let merged = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            let sources: std::collections::HashSet<&str> = s["sightings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["source"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                sources.len(),
+                s["sightings"].as_array().unwrap().len(),
+                "{s}"
+            );
+            sources.len() == 2
+        })
+        .count();
+    assert!(
+        merged * 10 >= list.len() * 9,
+        "{merged} stories seen in both sources"
+    );
+}
