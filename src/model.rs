@@ -226,6 +226,8 @@ pub struct Sighting {
     pub canonical_url: Option<String>,
     /// Carries an audio enclosure (an episode, whatever kind of source published it).
     pub audio: bool,
+    /// Undated and from its source's first fetch: stored and searchable, never in a digest.
+    pub backlog: bool,
 }
 
 /// A story with all its sightings; title/url come from the best sighting.
@@ -249,6 +251,11 @@ impl Story {
     /// The sighting the story is shown as.
     pub fn main(&self) -> &Sighting {
         &self.sightings[0]
+    }
+
+    /// True when no sighting had a date of its own: `published` is when pydigest first saw it.
+    pub fn date_estimated(&self) -> bool {
+        self.sightings.iter().all(|s| s.date_is_first_seen)
     }
 }
 

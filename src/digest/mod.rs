@@ -93,6 +93,8 @@ pub(crate) struct Item {
     pub weight: f64,
     /// Why it is filed where it is.
     pub classification: Classification,
+    /// No source gave a date: `published` is when it was first seen (shown as such).
+    pub date_estimated: bool,
     /// Beyond its section's `max_per_topic` / `max_per_source`: counted in the section's
     /// [`Section::more_line`], not listed (JSON keeps it, marked).
     pub collapsed: bool,
@@ -216,10 +218,12 @@ impl Digest {
     }
 }
 
-/// Drops what the digest never shows: whole newsletter issues, and (unless asked) stories
+/// Drops what the digest never shows: backlog sightings ([`crate::model::Sighting::backlog`]),
+/// whole newsletter issues, and (unless asked) stories
 /// with an ad sighting ([`ads::is_ad`]) and job-ad sightings. Returns `None` when nothing is
 /// left.
 pub(crate) fn prepare_story(mut story: Story, opts: DigestOptions) -> Option<Story> {
+    story.sightings.retain(|s| !s.backlog);
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
@@ -369,8 +373,16 @@ pub(crate) fn build_digest(
             published: story.published,
             date: story
                 .published
-                .map(|p| p.with_timezone(&tz).format("%a %-d %b").to_string())
+                .map(|p| {
+                    let day = p.with_timezone(&tz).format("%a %-d %b");
+                    if story.date_estimated() {
+                        format!("first seen {day} (undated)")
+                    } else {
+                        day.to_string()
+                    }
+                })
                 .unwrap_or_default(),
+            date_estimated: story.date_estimated(),
             summary: summary::summarize(&story),
             also_in: sources
                 .iter()

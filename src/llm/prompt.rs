@@ -296,6 +296,7 @@ mod tests {
             also_in: vec!["Weekly".into()],
             sources: 2,
             weight: 2.0,
+            date_estimated: false,
             collapsed: false,
             classification: Classification {
                 primary: "Web".into(),

@@ -45,14 +45,18 @@ pub(super) fn write_entries(
 ) -> Result<WriteStats> {
     let now_s = rfc3339(now);
     let mut stats = WriteStats::default();
+    // Undated entries of a source's first fetch are its backlog, not this week's news.
+    let first_fetch = !tx
+        .prepare_cached("SELECT 1 FROM entries WHERE source_id = ?1 LIMIT 1")?
+        .exists([source_id])?;
     let mut find = tx.prepare_cached(
         "SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (source_id, entry_id, story_id, parent_entry_id, kind, title, url, canonical_url, authors,
             published, updated, date_is_first_seen, summary, content_html, content_text, tags, enclosures, section,
-            sponsored, content_hash, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+            sponsored, content_hash, first_seen_at, last_seen_at, backlog)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
     )?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET parent_entry_id = ?2, kind = ?3, title = ?4, url = ?5, canonical_url = ?6, authors = ?7,
@@ -95,7 +99,8 @@ pub(super) fn write_entries(
                     e.section,
                     e.sponsored,
                     hash,
-                    now_s
+                    now_s,
+                    first_fetch && e.published.is_none()
                 ])?;
                 stats.new += 1;
             }
@@ -250,7 +255,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
                     e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
-                    e.id, e.canonical_url, e.enclosures
+                    e.id, e.canonical_url, e.enclosures, e.backlog
              FROM entries e
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
              ORDER BY e.story_id, e.id"
@@ -281,6 +286,7 @@ impl Store {
                     canonical_url: r.get(16)?,
                     audio: serde_json::from_str::<Vec<Enclosure>>(&r.get::<_, String>(17)?)
                         .is_ok_and(|v| v.iter().any(Enclosure::is_audio)),
+                    backlog: r.get(18)?,
                 },
             ))
         })?;

@@ -250,3 +250,71 @@ fn podcast_episodes_sharing_the_home_page_link_stay_separate_stories() {
         "{merged} stories seen in both sources"
     );
 }
+
+#[test]
+fn an_undated_archive_is_backlog_and_later_links_are_marked_estimated() {
+    let corpus = corpus_or_skip!();
+    let env = TestEnv::new();
+    let page = env.path("archive.html");
+    let html =
+        std::fs::read_to_string(corpus.join("pages/py-pythonweekly-history-recent-2017.html"))
+            .unwrap();
+    std::fs::write(&page, &html).unwrap();
+    env.config(&source(
+        "pyweekly",
+        &format!("file:{}", page.display()),
+        "page",
+    ));
+    env.run(&["fetch"]).expect_code(0);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let now = ["--since", today.as_str(), "--until", today.as_str()];
+
+    // 283 undated links from the first fetch: stored, searchable, not this week's news.
+    let digest = env.run(&[&["digest", "--json"][..], &now[..]].concat());
+    digest.expect_code(0);
+    assert!(json_items(&digest.json()).is_empty(), "{}", digest.stdout);
+    let stories = env.run(&["stories", "--json"]).json();
+    let sightings: Vec<&serde_json::Value> = stories
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["sightings"].as_array().unwrap())
+        .collect();
+    assert!(sightings.len() >= 283, "{}", sightings.len());
+    assert!(
+        sightings
+            .iter()
+            .all(|s| s["backlog"] == true && s["date_estimated"] == true)
+    );
+    let hit = env
+        .run(&["search", "Vector Venture Tkinter", "--json"])
+        .json();
+    assert_eq!(hit[0]["date_estimated"], true, "{hit}");
+    let id = hit[0]["story_id"].to_string();
+    let explain = env.run(&["explain", &id]);
+    assert!(explain.stdout.contains("backlog"), "{}", explain.stdout);
+
+    // A link that appears later is news, dated when first seen and marked so.
+    let row = "<tr><td><a href='http://eepurl.com/x'>287</a></td>\
+               <td><a href='https://blog.example/asyncio-task-groups'>Asyncio task groups in practice</a></td>\
+               <td><a href='https://blog.example/asyncio-task-groups'>Asyncio 任务组实践</a></td></tr>";
+    let at = html.rfind("<tr>").unwrap();
+    std::fs::write(&page, format!("{}{row}{}", &html[..at], &html[at..])).unwrap();
+    env.run(&["fetch"]).expect_code(0);
+    let digest = env.run(&[&["digest", "--json"][..], &now[..]].concat());
+    let v = digest.json();
+    let items = json_items(&v);
+    assert_eq!(items.len(), 1, "{}", digest.stdout);
+    assert_eq!(items[0]["title"], "Asyncio task groups in practice");
+    assert_eq!(items[0]["date_estimated"], true);
+    let md = env.run(&[&["digest"][..], &now[..]].concat());
+    assert!(md.stdout.contains("(undated)"), "{}", md.stdout);
+    let hit = env.run(&["search", "task groups", "--json"]).json();
+    assert_eq!(hit[0]["date_estimated"], true, "{hit}");
+    let listed = env.run(&["stories"]);
+    assert!(
+        listed.stdout.contains(&format!("~{today}")),
+        "{}",
+        listed.stdout
+    );
+}
