@@ -98,6 +98,8 @@ struct RawSettings {
     time_zone: Option<Spanned<String>>,
     user_agent: Option<Spanned<String>>,
     failing_days: Option<Spanned<i64>>,
+    max_per_topic: Option<Spanned<i64>>,
+    max_per_source: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,6 +199,10 @@ pub(crate) struct Settings {
     pub user_agent: String,
     /// A source failing this many days is reported as long-failing.
     pub failing_days: u32,
+    /// Stories shown per digest section; the rest are summarised in one line.
+    pub max_per_topic: usize,
+    /// Stories shown per source within a digest section.
+    pub max_per_source: usize,
 }
 
 impl Default for Settings {
@@ -215,6 +221,8 @@ impl Default for Settings {
                 env!("CARGO_PKG_VERSION")
             ),
             failing_days: 7,
+            max_per_topic: 8,
+            max_per_source: 3,
         }
     }
 }
@@ -527,6 +535,22 @@ fn validate_settings(
             at_least(1),
             "at least 1",
         )? as u32,
+        max_per_topic: bounded(
+            ctx,
+            &raw.max_per_topic,
+            "max_per_topic",
+            d.max_per_topic as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
+        max_per_source: bounded(
+            ctx,
+            &raw.max_per_source,
+            "max_per_source",
+            d.max_per_source as i64,
+            at_least(1),
+            "at least 1",
+        )? as usize,
     })
 }
 

@@ -98,6 +98,27 @@ pub struct Enclosure {
     pub length: Option<u64>,
 }
 
+impl Enclosure {
+    /// Audio: an `audio/*` (or old `x-audio/*`) type, or no type and a file name that audio players use.
+    pub fn is_audio(&self) -> bool {
+        match &self.mime {
+            Some(m) => {
+                let m = m.trim().to_ascii_lowercase();
+                m.starts_with("audio/") || m.starts_with("x-audio/")
+            }
+            None => {
+                let path = self.url.split(['?', '#']).next().unwrap_or("");
+                let lower = path.to_ascii_lowercase();
+                [
+                    ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".aac", ".wav", ".flac",
+                ]
+                .iter()
+                .any(|ext| lower.ends_with(ext))
+            }
+        }
+    }
+}
+
 /// One normalised entry, as parsed from a document (no I/O, no database ids).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Entry {
@@ -209,6 +230,10 @@ pub struct Sighting {
     pub rowid: i64,
     /// Canonical URL of this sighting.
     pub canonical_url: Option<String>,
+    /// Carries an audio enclosure (an episode, whatever kind of source published it).
+    pub audio: bool,
+    /// Undated and from its source's first fetch: stored and searchable, never in a digest.
+    pub backlog: bool,
 }
 
 /// A story with all its sightings; title/url come from the best sighting.
@@ -232,6 +257,11 @@ impl Story {
     /// The sighting the story is shown as.
     pub fn main(&self) -> &Sighting {
         &self.sightings[0]
+    }
+
+    /// True when no sighting had a date of its own: `published` is when pydigest first saw it.
+    pub fn date_estimated(&self) -> bool {
+        self.sightings.iter().all(|s| s.date_is_first_seen)
     }
 }
 

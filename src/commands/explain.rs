@@ -46,9 +46,21 @@ pub(super) fn run(ctx: &Invocation, args: &ExplainArgs) -> anyhow::Result<Exit> 
         "canonical:  {}",
         t(story.canonical_url.as_deref().unwrap_or("-"))
     )?;
-    writeln!(out, "published:  {} ({})", when(story.published), tz.name())?;
+    let estimated = if story.date_estimated() {
+        ", undated: first seen"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "published:  {} ({}{estimated})",
+        when(story.published),
+        tz.name()
+    )?;
     writeln!(out, "summary:    {}", t(&summarize(&story)))?;
-    let note = if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
+    let note = if story.sightings.iter().all(|s| s.backlog) {
+        Some("left out of digests: backlog (undated, from its source's first fetch)")
+    } else if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         Some("left out of digests: a whole newsletter issue")
     } else if prepare_story(story.clone(), DigestOptions::default()).is_none() {
         Some("left out of digests unless --include-sponsored: sponsored or a job ad")
@@ -69,7 +81,9 @@ pub(super) fn run(ctx: &Invocation, args: &ExplainArgs) -> anyhow::Result<Exit> 
         if s.sponsored {
             flags.push("sponsored");
         }
-        if s.date_is_first_seen {
+        if s.backlog {
+            flags.push("backlog");
+        } else if s.date_is_first_seen {
             flags.push("undated");
         }
         let flags = if flags.is_empty() {

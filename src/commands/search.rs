@@ -192,10 +192,18 @@ fn squeeze_into(out: &mut String, s: &str) {
     }
 }
 
-fn day(published: Option<DateTime<Utc>>, tz: Tz) -> String {
-    published.map_or_else(
+/// The hit's local date, marked when it is only when the entry was first seen.
+fn day(h: &SearchHit, tz: Tz) -> String {
+    h.published.map_or_else(
         || "----------".into(),
-        |t| t.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+        |t| {
+            let d = t.with_timezone(&tz).format("%Y-%m-%d");
+            if h.date_estimated {
+                format!("first seen {d} (undated)")
+            } else {
+                d.to_string()
+            }
+        },
     )
 }
 
@@ -208,11 +216,7 @@ fn write_text(
 ) -> std::io::Result<()> {
     let title = for_terminal(h.title.as_deref().unwrap_or("(untitled)"), false);
     writeln!(out, "{n:>2}. {}", title.trim())?;
-    let mut meta = format!(
-        "    {} · {}",
-        for_terminal(&h.source, false),
-        day(h.published, tz)
-    );
+    let mut meta = format!("    {} · {}", for_terminal(&h.source, false), day(h, tz));
     if let Some(url) = &h.url {
         meta.push_str(" · ");
         meta.push_str(&for_terminal(url, false));
@@ -237,7 +241,7 @@ fn write_markdown(out: &mut impl Write, h: &SearchHit, tz: Tz) -> std::io::Resul
         "- {} · {} · {}",
         markdown_link(title.trim(), h.url.as_deref()),
         escape_markdown(&h.source),
-        day(h.published, tz)
+        day(h, tz)
     );
     if !h.also_in.is_empty() {
         line.push_str(&format!(
@@ -260,6 +264,7 @@ fn to_json(h: &SearchHit) -> serde_json::Value {
         "url": h.url,
         "source": h.source,
         "published": h.published.map(rfc3339),
+        "date_estimated": h.date_estimated,
         "snippet": render_snippet(&h.snippet, Style::Plain),
         "sightings": h.sightings,
         "also_in": h.also_in,

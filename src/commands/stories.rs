@@ -60,11 +60,17 @@ pub(super) fn run(ctx: &Invocation, args: &StoriesArgs) -> anyhow::Result<Exit> 
             || "-".into(),
             |d| d.with_timezone(&tz).format("%Y-%m-%d").to_string(),
         );
+        // "~" marks a first-seen time standing in for a missing date.
+        let date = if s.date_estimated() {
+            format!("~{date}")
+        } else {
+            format!("{date} ")
+        };
         let mut sources: Vec<&str> = s.sightings.iter().map(|x| x.source.as_str()).collect();
         sources.dedup();
         writeln!(
             out,
-            "{date}  {:>2}×  {}\n{:17}{}  [{}]",
+            "{date} {:>2}×  {}\n{:17}{}  [{}]",
             s.sightings.len(),
             for_terminal(s.title.as_deref().unwrap_or("(untitled)"), false),
             "",

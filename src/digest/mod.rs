@@ -48,6 +48,15 @@ pub(crate) fn title_for(range: &DigestRange) -> String {
     }
 }
 
+/// "week" or "period": what a digest over `range` calls its span.
+fn span_word(range: &DigestRange) -> &'static str {
+    if range.week.is_some() {
+        "week"
+    } else {
+        "period"
+    }
+}
+
 /// Choices that change what goes into the digest.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct DigestOptions {
@@ -84,6 +93,11 @@ pub(crate) struct Item {
     pub weight: f64,
     /// Why it is filed where it is.
     pub classification: Classification,
+    /// No source gave a date: `published` is when it was first seen (shown as such).
+    pub date_estimated: bool,
+    /// Beyond its section's `max_per_topic` / `max_per_source`: counted in the section's
+    /// [`Section::more_line`], not listed (JSON keeps it, marked).
+    pub collapsed: bool,
 }
 
 /// A heading and its stories.
@@ -93,6 +107,63 @@ pub(crate) struct Section {
     pub name: String,
     /// Stories, most-seen first.
     pub items: Vec<Item>,
+}
+
+impl Section {
+    /// The stories listed one by one, best first.
+    pub(crate) fn shown(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| !i.collapsed)
+    }
+
+    /// "… and 171 more from Django Trac" for the collapsed stories, naming the sources that
+    /// carried most of them; `None` when nothing is collapsed.
+    pub(crate) fn more_line(&self) -> Option<String> {
+        let mut by_source: Vec<(&str, usize)> = Vec::new();
+        for i in self.items.iter().filter(|i| i.collapsed) {
+            match by_source.iter_mut().find(|(s, _)| *s == i.source) {
+                Some((_, n)) => *n += 1,
+                None => by_source.push((&i.source, 1)),
+            }
+        }
+        let total: usize = by_source.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        // Stable: first-seen (best-ranked) order among equal counts.
+        by_source.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let from = match by_source.as_slice() {
+            [(name, _)] => name.to_string(),
+            few if few.len() <= 3 => join_and(
+                &few.iter()
+                    .map(|(s, n)| format!("{s} ({n})"))
+                    .collect::<Vec<_>>(),
+            ),
+            many => {
+                let mut parts: Vec<String> = many[..2]
+                    .iter()
+                    .map(|(s, n)| format!("{s} ({n})"))
+                    .collect();
+                parts.push(format!("{} other sources", many.len() - 2));
+                join_and(&parts)
+            }
+        };
+        Some(format!("… and {total} more from {from}"))
+    }
+}
+
+/// Marks the stories beyond `max_per_topic` in a section, and beyond `max_per_source` from one
+/// source, as collapsed; `items` must be ranked best first.
+fn collapse(items: &mut [Item], max_per_topic: usize, max_per_source: usize) {
+    let mut shown = 0;
+    let mut per_source: HashMap<String, usize> = HashMap::new();
+    for i in items {
+        let n = per_source.entry(i.source_id.clone()).or_default();
+        i.collapsed = shown >= max_per_topic || *n >= max_per_source;
+        if !i.collapsed {
+            shown += 1;
+            *n += 1;
+        }
+    }
 }
 
 /// A title term that is clearly more frequent this week than over the previous weeks.
@@ -136,16 +207,23 @@ impl Digest {
             .find(|i| i.id == id)
     }
 
+    /// "week" for an ISO week's digest, "period" for any other range.
+    pub(crate) fn span_word(&self) -> &'static str {
+        span_word(&self.range)
+    }
+
     /// True when no story fell in the range.
     pub(crate) fn is_empty(&self) -> bool {
         self.story_count == 0
     }
 }
 
-/// Drops what the digest never shows: whole newsletter issues, and (unless asked) stories
+/// Drops what the digest never shows: backlog sightings ([`crate::model::Sighting::backlog`]),
+/// whole newsletter issues, and (unless asked) stories
 /// with an ad sighting ([`ads::is_ad`]) and job-ad sightings. Returns `None` when nothing is
 /// left.
 pub(crate) fn prepare_story(mut story: Story, opts: DigestOptions) -> Option<Story> {
+    story.sightings.retain(|s| !s.backlog);
     if story.sightings.iter().all(|s| s.kind == EntryKind::Issue) {
         return None;
     }
@@ -222,9 +300,11 @@ pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classifi
     classifier.classify(&text, &story_sources(story))
 }
 
+/// An episode: so marked, from a podcast source, or carrying audio from any source.
 fn is_podcast(story: &Story, config: &Config) -> bool {
     let main = story.main();
     main.kind == EntryKind::Episode
+        || story.sightings.iter().any(|s| s.audio)
         || config
             .source(&main.source)
             .is_some_and(|s| s.kind == SourceKind::Podcast)
@@ -293,8 +373,16 @@ pub(crate) fn build_digest(
             published: story.published,
             date: story
                 .published
-                .map(|p| p.with_timezone(&tz).format("%a %-d %b").to_string())
+                .map(|p| {
+                    let day = p.with_timezone(&tz).format("%a %-d %b");
+                    if story.date_estimated() {
+                        format!("first seen {day} (undated)")
+                    } else {
+                        day.to_string()
+                    }
+                })
                 .unwrap_or_default(),
+            date_estimated: story.date_estimated(),
             summary: summary::summarize(&story),
             also_in: sources
                 .iter()
@@ -307,6 +395,7 @@ pub(crate) fn build_digest(
                 .map(|s| config.source(s).map_or(1.0, |x| x.weight))
                 .sum(),
             classification,
+            collapsed: false,
         };
         titles.push((item.title.clone(), item.source_id.clone()));
         if is_podcast(&story, config) {
@@ -345,6 +434,11 @@ pub(crate) fn build_digest(
     }
     for s in &mut sections {
         s.items.sort_by_key(rank_key);
+        collapse(
+            &mut s.items,
+            config.settings.max_per_topic,
+            config.settings.max_per_source,
+        );
     }
 
     let top = top_stories(&sections);
@@ -387,7 +481,7 @@ fn top_stories(sections: &[Section]) -> Vec<i64> {
     let mut ranked: Vec<(&str, &Item)> = sections
         .iter()
         .filter(|s| s.name != PODCASTS)
-        .flat_map(|s| s.items.iter().map(move |i| (s.name.as_str(), i)))
+        .flat_map(|s| s.shown().map(move |i| (s.name.as_str(), i)))
         .collect();
     let all: usize = sections.iter().map(|s| s.items.len()).sum();
     if all < TOP_STORIES {
@@ -437,11 +531,7 @@ fn overview(stories: usize, sources: usize, sections: &[Section], range: &Digest
         "{}{of_them} from {} this {}.",
         plural(stories, "story", "stories"),
         plural(sources, "source", "sources"),
-        if range.week.is_some() {
-            "week"
-        } else {
-            "period"
-        }
+        span_word(range)
     );
     let busiest: Vec<String> = sections
         .iter()

@@ -390,3 +390,75 @@ fn story_text_has_only_uvicorn(story: &Story) -> bool {
     }
     text.contains("uvicorn") && !regex::Regex::new(r"\buv\b").unwrap().is_match(&text)
 }
+
+/// A ranked item from `source` for the flood tests.
+fn flood_item(id: i64, source: &str) -> Item {
+    Item {
+        id,
+        title: format!("story {id}"),
+        url: None,
+        author: None,
+        source: source.to_uppercase(),
+        source_id: source.into(),
+        published: None,
+        date: String::new(),
+        summary: String::new(),
+        also_in: vec![],
+        sources: 1,
+        weight: 1.0,
+        classification: Classification {
+            primary: OTHER.into(),
+            secondary: vec![],
+            reasons: vec![],
+            scores: vec![],
+        },
+        date_estimated: false,
+        collapsed: false,
+    }
+}
+
+#[test]
+fn floods_keep_the_best_per_source_and_name_the_collapsed_sources() {
+    // Ranked order: a a a a b c d e e e.
+    let ids = ["a", "a", "a", "a", "b", "c", "d", "e", "e", "e"];
+    let mut items: Vec<Item> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, s)| flood_item(n as i64, s))
+        .collect();
+    collapse(&mut items, 6, 2);
+    let shown: Vec<i64> = items
+        .iter()
+        .filter(|i| !i.collapsed)
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(shown, vec![0, 1, 4, 5, 6, 7]);
+    let section = Section {
+        name: OTHER.into(),
+        items,
+    };
+    assert_eq!(
+        section.more_line().unwrap(),
+        "… and 4 more from A (2) and E (2)"
+    );
+    let none = Section {
+        name: OTHER.into(),
+        items: vec![flood_item(1, "a")],
+    };
+    assert_eq!(none.more_line(), None);
+    let mut many: Vec<Item> = ["a", "b", "c", "d", "d"]
+        .iter()
+        .enumerate()
+        .map(|(n, s)| flood_item(n as i64, s))
+        .collect();
+    collapse(&mut many, 0, 3);
+    let many = Section {
+        name: OTHER.into(),
+        items: many,
+    };
+    // More than three sources: the two largest by name, the rest counted.
+    assert_eq!(
+        many.more_line().unwrap(),
+        "… and 5 more from D (2), A (1) and 2 other sources"
+    );
+}

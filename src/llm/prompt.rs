@@ -98,7 +98,7 @@ pub(crate) fn select(d: &Digest, max: usize) -> Vec<Labelled<'_>> {
     while chosen.len() < max {
         let mut any = false;
         for s in &d.sections {
-            if let Some(i) = s.items.get(rank) {
+            if let Some(i) = s.shown().nth(rank) {
                 any = true;
                 if chosen.len() < max {
                     chosen.insert(i.id);
@@ -296,6 +296,8 @@ mod tests {
             also_in: vec!["Weekly".into()],
             sources: 2,
             weight: 2.0,
+            date_estimated: false,
+            collapsed: false,
             classification: Classification {
                 primary: "Web".into(),
                 secondary: vec![],

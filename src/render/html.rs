@@ -78,13 +78,16 @@ pub(crate) fn render_html(d: &Digest) -> String {
     }
     for s in &d.sections {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", esc(&s.name));
-        for i in &s.items {
+        for i in s.shown() {
             item(&mut out, i);
+        }
+        if let Some(more) = s.more_line() {
+            let _ = writeln!(out, "<li>{}</li>", esc(&more));
         }
         out.push_str("</ul>\n");
     }
     if !d.trending.is_empty() {
-        out.push_str("<h2>Trending this week</h2>\n<ul>\n");
+        let _ = writeln!(out, "<h2>Trending this {}</h2>\n<ul>", d.span_word());
         for t in &d.trending {
             let stories = if t.count == 1 {
                 "1 story".to_string()

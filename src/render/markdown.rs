@@ -1,9 +1,9 @@
 //! Digest → markdown. Every piece of text that came from a feed goes through
-//! [`escape_markdown`] or [`markdown_link`], so a hostile title or summary renders as literal
+//! [`md`] (or [`escape_text`] where it may start a line), so a hostile title or summary renders as literal
 //! text: no links other than http(s), no images, no HTML, no headings or list markers.
 
 use crate::digest::{Digest, Item, PODCASTS};
-use crate::text::{escape_markdown, is_web_url, markdown_link};
+use crate::text::{is_web_url, markdown_link};
 use std::fmt::Write as _;
 
 /// Rendering choices.
@@ -13,39 +13,53 @@ pub(crate) struct RenderOptions {
     pub why: bool,
 }
 
-/// [`escape_markdown`], then drops the escapes that are noise once `[`, `]`, `<` and line
-/// starts are taken care of: `(`/`)` (no link can form without brackets), `#` other than at the
-/// start, and `&amp;` before anything that cannot start an entity.
+/// Escapes inline text so it renders literally, escaping only the characters that would
+/// change the rendering where they stand, so the raw file stays readable (`#95 Unleash the
+/// py-spy!`). Always escaped: `\\`, `` ` ``, `[`, `]` (no link can open or close), and `(`
+/// right after a bracket. `*` unless between spaces, `_` unless inside a word, `~` always
+/// (emphasis, strikethrough); `<` before a letter, `/`, `!` or `?` (HTML, autolinks); `&` that
+/// would start an entity. `!`, `#`, `+`, `>`, `|`, `{`, `}` and `)` are inert inside a line;
+/// [`escape_text`] handles line starts.
 fn md(s: &str) -> String {
-    let e: Vec<char> = escape_markdown(s).chars().collect();
-    let mut out = String::with_capacity(e.len());
-    let mut i = 0;
-    while i < e.len() {
-        let c = e[i];
-        if c == '\\' && i + 1 < e.len() {
-            let next = e[i + 1];
-            // `\](` stays fully escaped so no "](" ever appears, even inert.
-            let after_bracket = out.ends_with(']');
-            if !((matches!(next, '(' | ')') && !after_bracket) || (next == '#' && i > 0)) {
+    let c: Vec<char> = crate::text::for_terminal(s, false).chars().collect();
+    let mut out = String::with_capacity(c.len() + 8);
+    for (i, &ch) in c.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| c[j]);
+        let next = c.get(i + 1).copied();
+        let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+        match ch {
+            '\\' | '`' | '[' | ']' | '~' => {
                 out.push('\\');
+                out.push(ch);
             }
-            out.push(next);
-            i += 2;
-            continue;
+            '(' if matches!(prev, Some('[' | ']')) => out.push_str("\\("),
+            // Only a `*` with a space on both sides can neither open nor close emphasis.
+            '*' if !(prev.is_some_and(char::is_whitespace)
+                && next.is_some_and(char::is_whitespace)) =>
+            {
+                out.push_str("\\*")
+            }
+            '_' if !(word(prev) && word(next)) => out.push_str("\\_"),
+            '<' if next
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;")
+            }
+            '&' if starts_entity(&c[i + 1..]) => out.push_str("&amp;"),
+            ch => out.push(ch),
         }
-        if c == '&'
-            && e[i..].starts_with(&['&', 'a', 'm', 'p', ';'])
-            && e.get(i + 5)
-                .is_none_or(|n| !(n.is_alphanumeric() || *n == '#'))
-        {
-            out.push('&');
-            i += 5;
-            continue;
-        }
-        out.push(c);
-        i += 1;
     }
     out
+}
+
+/// True when the text after an `&` would make it a character reference (`&amp;`, `&#35;`).
+fn starts_entity(rest: &[char]) -> bool {
+    let rest = rest.strip_prefix(&['#']).unwrap_or(rest);
+    let n = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    n > 0 && rest.get(n) == Some(&';')
 }
 
 /// A link whose label is escaped with [`md`]; only http(s) URLs become links.
@@ -59,8 +73,8 @@ fn link(text: &str, url: Option<&str>) -> String {
     }
 }
 
-/// Escapes untrusted text that may start a line: besides [`escape_markdown`], a leading
-/// `-`, `=` or `1.`/`1)` would start a list or a setext heading.
+/// Escapes untrusted text that may start a line: besides [`md`], a leading `-`, `+`, `*`, `=`,
+/// `#`, `>`, `|` or `1.`/`1)` would start a list, heading, quote or table.
 fn escape_text(s: &str) -> String {
     let e = md(s);
     let digits = e.chars().take_while(char::is_ascii_digit).count();
@@ -68,7 +82,7 @@ fn escape_text(s: &str) -> String {
     let list_number = digits > 0
         && matches!(rest.next(), Some('.' | ')'))
         && rest.next().is_none_or(char::is_whitespace);
-    if e.starts_with(['-', '=']) {
+    if e.starts_with(['-', '+', '*', '=', '#', '>', '|']) {
         format!("\\{e}")
     } else if list_number {
         format!("{}\\{}", &e[..digits], &e[digits..])
@@ -186,19 +200,23 @@ pub(crate) fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
 
     for s in &d.sections {
         let _ = writeln!(out, "\n## {}\n", md(&s.name));
-        for i in &s.items {
+        for i in s.shown() {
             item(&mut out, i, opts);
+        }
+        if let Some(more) = s.more_line() {
+            let _ = writeln!(out, "- {}", md(&more));
         }
     }
 
     if !d.trending.is_empty() {
-        let _ = writeln!(out, "\n## Trending this week\n");
+        let span = d.span_word();
+        let _ = writeln!(out, "\n## Trending this {span}\n");
         for t in &d.trending {
             let base = if t.baseline == 0.0 {
-                "new this week".to_string()
+                format!("new this {span}")
             } else {
                 format!(
-                    "{} a week before",
+                    "{} a {span} before",
                     trim_float((t.baseline * 10.0).round() / 10.0)
                 )
             };
@@ -247,7 +265,29 @@ mod tests {
     #[case("# not a heading", "\\# not a heading")]
     #[case("x](javascript:alert(1))", "x\\]\\(javascript:alert(1))")]
     #[case("[a](b) & c &amp; #1", "\\[a\\]\\(b) & c &amp;amp; #1")]
-    #[case("<img src=x>", "&lt;img src=x\\>")]
+    #[case("<img src=x>", "&lt;img src=x>")]
+    #[case("#95 Unleash the py-spy!", "\\#95 Unleash the py-spy!")]
+    #[case("Episode #95: Unleash the py-spy!", "Episode #95: Unleash the py-spy!")]
+    #[case(
+        "AT&T, 3 < 4 > 2, a | b, {x} (y) +1",
+        "AT&T, 3 < 4 > 2, a | b, {x} (y) +1"
+    )]
+    #[case("max_length and __init__", "max_length and \\_\\_init\\_\\_")]
+    #[case("2 * 3 but *bold* and a*b", "2 * 3 but \\*bold\\* and a\\*b")]
+    #[case("![img](javascript:x)", "!\\[img\\]\\(javascript:x)")]
+    #[case(
+        "<https://evil.example> </b> <!-- c",
+        "&lt;https://evil.example> &lt;/b> &lt;!-- c"
+    )]
+    #[case(
+        "`code` ~~gone~~ back\\slash",
+        "\\`code\\` \\~\\~gone\\~\\~ back\\\\slash"
+    )]
+    #[case("&#106;avascript &lt;", "&amp;#106;avascript &amp;lt;")]
+    #[case("> quote", "\\> quote")]
+    #[case("+ item", "\\+ item")]
+    #[case("* item", "\\* item")]
+    #[case("a\nb\r\n# c", "a b  # c")]
     fn text_is_inert(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(escape_text(input), expected);
     }

@@ -51,6 +51,12 @@ pub(crate) struct ItemJson<'a> {
     pub summary: Option<&'a str>,
     /// Names of the other sources.
     pub also_in: &'a [String],
+    /// The source gave no date: `published` is when it was first seen (only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub date_estimated: bool,
+    /// Summarised in the section's "… and N more" line rather than listed (only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub collapsed: bool,
 }
 
 impl<'a> From<&'a Item> for ItemJson<'a> {
@@ -63,6 +69,8 @@ impl<'a> From<&'a Item> for ItemJson<'a> {
             published: i.published.map(rfc3339),
             summary: Some(i.summary.as_str()).filter(|s| !s.is_empty()),
             also_in: &i.also_in,
+            date_estimated: i.date_estimated,
+            collapsed: i.collapsed,
         }
     }
 }
@@ -134,6 +142,10 @@ pub(crate) struct SightingJson<'a> {
     seen_at: String,
     section: Option<&'a str>,
     sponsored: bool,
+    /// Undated: `published` of this sighting is when it was first seen.
+    date_estimated: bool,
+    /// Undated and from the source's first fetch: never in a digest.
+    backlog: bool,
 }
 
 fn sighting_json(s: &Sighting) -> SightingJson<'_> {
@@ -143,6 +155,8 @@ fn sighting_json(s: &Sighting) -> SightingJson<'_> {
         seen_at: rfc3339(s.seen_at),
         section: s.section.as_deref(),
         sponsored: s.sponsored,
+        date_estimated: s.date_is_first_seen,
+        backlog: s.backlog,
     }
 }
 

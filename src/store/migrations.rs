@@ -98,4 +98,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     "#,
+    // 4: undated entries from a source's first fetch are backlog (an archive page's old
+    // links): stored and searchable, never in a digest. Earlier stores keep them as they were.
+    r#"
+    ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];

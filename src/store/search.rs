@@ -72,6 +72,8 @@ pub(crate) struct SearchHit {
     pub also_in: Vec<String>,
     /// Relevance, higher is better (negated bm25).
     pub score: f64,
+    /// The entry had no date: `published` is when it was first seen.
+    pub date_estimated: bool,
 }
 
 /// Translates what a user typed into a safe FTS5 expression: every bare word becomes a quoted
@@ -167,7 +169,8 @@ impl Store {
         }
         let sources_json = serde_json::to_string(&q.sources).unwrap_or_else(|_| "[]".into());
         let mut stmt = self.conn().prepare_cached(
-            "SELECT f.rowid, COALESCE(e.story_id, -e.id), e.source_id, e.title, e.url, e.published, f.rank
+            "SELECT f.rowid, COALESCE(e.story_id, -e.id), e.source_id, e.title, e.url, e.published, f.rank,
+                    e.date_is_first_seen
              FROM entries_fts f JOIN entries e ON e.id = f.rowid
              WHERE entries_fts MATCH ?1
                AND (?2 IS NULL OR e.published >= ?2)
@@ -205,6 +208,7 @@ impl Store {
                     sightings: 1,
                     also_in: Vec::new(),
                     score: -rank,
+                    date_estimated: r.get(7)?,
                 },
             ));
             if hits.len() >= q.limit {

@@ -4,7 +4,7 @@
 
 use super::{Result, Store, WriteStats, parse_ts, stored_time, url_key};
 use crate::calendar::rfc3339;
-use crate::model::{Entry, EntryKind, Sighting, Story};
+use crate::model::{Enclosure, Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
@@ -45,14 +45,18 @@ pub(super) fn write_entries(
 ) -> Result<WriteStats> {
     let now_s = rfc3339(now);
     let mut stats = WriteStats::default();
+    // Undated entries of a source's first fetch are its backlog, not this week's news.
+    let first_fetch = !tx
+        .prepare_cached("SELECT 1 FROM entries WHERE source_id = ?1 LIMIT 1")?
+        .exists([source_id])?;
     let mut find = tx.prepare_cached(
         "SELECT id, content_hash FROM entries WHERE source_id = ?1 AND entry_id = ?2",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (source_id, entry_id, story_id, parent_entry_id, kind, title, url, canonical_url, authors,
             published, updated, date_is_first_seen, summary, content_html, content_text, tags, enclosures, section,
-            sponsored, content_hash, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+            sponsored, content_hash, first_seen_at, last_seen_at, backlog)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)",
     )?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET parent_entry_id = ?2, kind = ?3, title = ?4, url = ?5, canonical_url = ?6, authors = ?7,
@@ -73,7 +77,7 @@ pub(super) fn write_entries(
         match existing {
             None => {
                 let published_or_seen = e.published.unwrap_or(now);
-                let story_id = find_or_create_story(tx, e, published_or_seen, &now_s)?;
+                let story_id = find_or_create_story(tx, source_id, e, published_or_seen, &now_s)?;
                 insert.execute(params![
                     source_id,
                     e.id,
@@ -95,7 +99,8 @@ pub(super) fn write_entries(
                     e.section,
                     e.sponsored,
                     hash,
-                    now_s
+                    now_s,
+                    first_fetch && e.published.is_none()
                 ])?;
                 stats.new += 1;
             }
@@ -128,20 +133,42 @@ pub(super) fn write_entries(
     Ok(stats)
 }
 
+/// True when `story` already holds another post or episode of `source` than `entry_id`: a
+/// source's own items with different ids are different stories even when they share a link
+/// (a podcast whose every episode links to the show's home page).
+fn has_sibling(tx: &Transaction<'_>, story: i64, source_id: &str, e: &Entry) -> Result<bool> {
+    if !matches!(e.kind, EntryKind::Post | EntryKind::Episode) {
+        return Ok(false);
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM entries WHERE story_id = ?1 AND source_id = ?2 AND entry_id <> ?3
+               AND kind IN ('post', 'episode') LIMIT 1",
+        )?
+        .exists(params![story, source_id, e.id])?)
+}
+
 fn find_or_create_story(
     tx: &Transaction<'_>,
+    source_id: &str,
     e: &Entry,
     published: DateTime<Utc>,
     now_s: &str,
 ) -> Result<i64> {
-    let key = url_key(e);
+    let mut key = url_key(e);
     if let Some(k) = &key {
         let found: Option<i64> = tx
             .query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| {
                 r.get(0)
             })
             .optional()?;
-        if let Some(id) = found {
+        // The URL already names a sibling's story: this one gets its own, without a URL key
+        // (the key stays with the first, so other sources still merge on it).
+        if let Some(id) = found
+            && has_sibling(tx, id, source_id, e)?
+        {
+            key = None;
+        } else if let Some(id) = found {
             tx.execute(
                 "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
                 params![id, rfc3339(published)],
@@ -164,7 +191,9 @@ fn find_or_create_story(
                 |r| r.get(0),
             )
             .optional()?;
-        if let Some(id) = found {
+        if let Some(id) = found
+            && !has_sibling(tx, id, source_id, e)?
+        {
             return Ok(id);
         }
     }
@@ -226,7 +255,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT e.story_id, e.source_id, e.entry_id, e.first_seen_at, e.section, e.sponsored, e.kind, e.title, e.url,
                     e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
-                    e.id, e.canonical_url
+                    e.id, e.canonical_url, e.enclosures, e.backlog
              FROM entries e
              WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
              ORDER BY e.story_id, e.id"
@@ -255,6 +284,9 @@ impl Store {
                     date_is_first_seen: r.get(14)?,
                     rowid: r.get(15)?,
                     canonical_url: r.get(16)?,
+                    audio: serde_json::from_str::<Vec<Enclosure>>(&r.get::<_, String>(17)?)
+                        .is_ok_and(|v| v.iter().any(Enclosure::is_audio)),
+                    backlog: r.get(18)?,
                 },
             ))
         })?;

@@ -8,6 +8,7 @@ mod config;
 mod corpus;
 mod crash;
 mod digest;
+mod editorial;
 mod export;
 mod faults;
 mod ingest;

@@ -360,6 +360,7 @@ fn json_has_the_documented_keys_and_a_story_appears_once() {
         "url",
         "source",
         "published",
+        "date_estimated",
         "snippet",
         "sightings",
         "also_in",

@@ -14,7 +14,7 @@ use std::path::Path;
 /// F measured on this set before issue 11's classifier work was 0.597 (purity 0.596, inverse
 /// purity 0.598, 33.8 % in "Other"); with the lexicon, visible-text weighting and tie-only
 /// source hints it is 0.737 (purity 0.733, inverse purity 0.740). The floor is that minus 0.02.
-const F_FLOOR: f64 = 0.717;
+const F_FLOOR: f64 = 0.747;
 
 /// The catch-all the digest uses for stories no topic matched.
 const OTHER: &str = "Other";
@@ -241,6 +241,7 @@ fn a_sources_only_config_files_2018_posts_under_named_topics() {
         .find(|(name, _)| name == OTHER)
         .map_or(0, |(_, n)| *n);
     let named = counts.iter().filter(|(name, _)| name != OTHER).count();
+    println!("2018-08-01..2018-09-30: {posts} posts: {counts:?}");
     assert!(named >= 5, "{counts:?}");
     assert!(other * 5 <= posts, "{counts:?}");
 }
