@@ -1,8 +1,8 @@
-//! `pydigest digest`: the weekly digest as markdown (or JSON), optionally fetching first.
+//! `pydigest digest`: the weekly digest as markdown, HTML or JSON, optionally fetching first.
 
 use super::{Invocation, arg_error, period_digest, stdout};
 use crate::calendar::{DigestRange, parse_day};
-use crate::cli::{DigestArgs, FetchArgs};
+use crate::cli::{DigestArgs, DigestFormat, FetchArgs};
 use crate::digest::DigestOptions;
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::{Exit, UsageError};
@@ -70,6 +70,8 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     )?;
     let text = if args.json {
         render_json(&digest)
+    } else if args.format == DigestFormat::Html {
+        crate::render::page::render_page(&digest)
     } else {
         render_markdown(&digest, RenderOptions { why: args.why })
     };

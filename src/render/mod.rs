@@ -1,8 +1,9 @@
-//! Output formats for a [`Digest`]: markdown for people, JSON for programs.
+//! Output formats for a [`Digest`]: markdown and HTML pages for people, JSON for programs.
 
 pub(crate) mod export;
 pub(crate) mod html;
 pub(crate) mod markdown;
+pub(crate) mod page;
 
 pub(crate) use markdown::{RenderOptions, render_markdown};
 

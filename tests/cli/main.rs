@@ -8,6 +8,7 @@ mod crash;
 mod digest;
 mod export;
 mod faults;
+mod html;
 mod ingest;
 mod llm;
 mod search;
