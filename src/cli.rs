@@ -174,6 +174,9 @@ pub(crate) struct DigestArgs {
     /// markdown (default) or html: one self-contained page.
     #[arg(long, value_enum, default_value_t = DigestFormat::Markdown, conflicts_with = "json")]
     pub format: DigestFormat,
+    /// Also send the digest by e-mail as the [mail] table says (a failure: exit code 3).
+    #[arg(long)]
+    pub mail: bool,
     /// Keep sponsored items and job ads.
     #[arg(long)]
     pub include_sponsored: bool,

@@ -16,6 +16,7 @@ pub(crate) mod digest;
 pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod llm;
+pub(crate) mod mail;
 pub mod model;
 // Visibility (and the doc links to private items it breaks) inside parse is settled with the
 // parser rewrite (issue 13).

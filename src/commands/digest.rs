@@ -51,6 +51,11 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     } else {
         None
     };
+    let mail = if args.mail {
+        Some(mail_config(ctx)?)
+    } else {
+        None
+    };
     let mut exit = Exit::Ok;
     if args.fetch {
         match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
@@ -128,7 +133,33 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
             out.flush()?;
         }
     }
+    if let Some(cfg) = mail {
+        let markdown = if args.json || args.format != DigestFormat::Markdown {
+            render_markdown(&digest, RenderOptions::default())
+        } else {
+            text
+        };
+        let html = crate::render::page::render_page(&digest);
+        match crate::mail::send(cfg, &digest, markdown, html) {
+            Ok(()) if !ctx.quiet => eprintln!("mailed to {}", cfg.to.join(", ")),
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("failed: mail: {e}");
+                exit = Exit::Partial;
+            }
+        }
+    }
     Ok(exit)
+}
+
+/// The `[mail]` table `--mail` needs, or a usage error naming it.
+fn mail_config(ctx: &Invocation) -> Result<&crate::config::MailConfig, UsageError> {
+    ctx.config.mail.as_ref().ok_or_else(|| {
+        UsageError(
+            "--mail needs a [mail] table in feeds.toml with smtp_url, from and to (see \"E-mail\" in README.md)"
+                .into(),
+        )
+    })
 }
 
 /// The `[llm]` table `--llm` needs, or a usage error naming it.

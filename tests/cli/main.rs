@@ -11,6 +11,7 @@ mod faults;
 mod html;
 mod ingest;
 mod llm;
+mod mail;
 mod search;
 mod stories;
 mod topic_quality;
