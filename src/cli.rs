@@ -59,6 +59,20 @@ pub(crate) enum Command {
     /// Write weekly digests (markdown pages with front matter, or an Atom feed) or the stories
     /// matching a query into a folder, for a static site or a feed reader.
     Export(ExportArgs),
+    /// Print the stories matching a [[watch]] that no earlier `watch` run printed (nothing when
+    /// nothing is new).
+    Watch(WatchArgs),
+}
+
+/// `pydigest watch`.
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Fetch every source first (a partial fetch failure still reports, exit code 3).
+    #[arg(long)]
+    pub fetch: bool,
+    /// Print a JSON array instead of one line per story.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pydigest init`.

@@ -54,6 +54,17 @@ pub(crate) fn page_head(out: &mut String, title: &str) {
 
 /// Top stories, one section per topic, trending terms: the markdown's order.
 fn body(out: &mut String, d: &Digest) {
+    for w in &d.watches {
+        let _ = writeln!(
+            out,
+            "<section class=\"watch\">\n<h2>{}</h2>\n<ul>",
+            esc(&w.name)
+        );
+        for i in &w.items {
+            item(out, i);
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
     if !d.top.is_empty() {
         out.push_str("<section id=\"top\">\n<h2>Top stories</h2>\n<ol>\n");
         for id in &d.top {

@@ -98,4 +98,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL
     );
     "#,
+    // 4: the stories `pydigest watch` has printed, per watch name, so each is printed once.
+    r#"
+    CREATE TABLE watch_reported (
+        watch TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        reported_at TEXT NOT NULL,
+        PRIMARY KEY (watch, story_id)
+    );
+    "#,
 ];

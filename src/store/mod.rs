@@ -5,6 +5,7 @@ mod llm_cache;
 mod migrations;
 mod search;
 mod stories;
+mod watch;
 
 pub(crate) use search::{
     HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,

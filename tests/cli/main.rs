@@ -16,3 +16,4 @@ mod search;
 mod stories;
 mod topic_quality;
 mod util;
+mod watch;
