@@ -66,6 +66,20 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff, every subcommand included): `pydigest man | man -l -`.
     Man,
+    /// Print the stories matching a [[watch]] that no earlier `watch` run printed (nothing when
+    /// nothing is new).
+    Watch(WatchArgs),
+}
+
+/// `pydigest watch`.
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Fetch every source first (a partial fetch failure still reports, exit code 3).
+    #[arg(long)]
+    pub fetch: bool,
+    /// Print a JSON array instead of one line per story.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `pydigest info`.
@@ -238,6 +252,12 @@ pub(crate) struct DigestArgs {
     /// Print JSON instead of markdown.
     #[arg(long)]
     pub json: bool,
+    /// markdown (default) or html: one self-contained page.
+    #[arg(long, value_enum, default_value_t = DigestFormat::Markdown, conflicts_with = "json")]
+    pub format: DigestFormat,
+    /// Also send the digest by e-mail as the [mail] table says (a failure: exit code 3).
+    #[arg(long)]
+    pub mail: bool,
     /// Keep sponsored items and job ads.
     #[arg(long)]
     pub include_sponsored: bool,
@@ -298,6 +318,16 @@ pub(crate) struct SearchArgs {
     pub markdown: bool,
 }
 
+/// How `pydigest digest` renders.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub(crate) enum DigestFormat {
+    /// Markdown.
+    #[default]
+    Markdown,
+    /// One self-contained HTML page (inline CSS, no scripts).
+    Html,
+}
+
 /// What `pydigest export` writes.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub(crate) enum ExportFormat {
@@ -306,6 +336,8 @@ pub(crate) enum ExportFormat {
     Markdown,
     /// One Atom feed, `DIR/digest.atom`, with an entry per week.
     Atom,
+    /// One self-contained HTML page per week, `DIR/2025-W42.html`, and `DIR/index.html`.
+    Html,
 }
 
 /// `pydigest export`.
@@ -327,7 +359,8 @@ pub(crate) struct ExportArgs {
     /// --weeks/--since when given).
     #[arg(long, value_name = "WORDS")]
     pub query: Option<String>,
-    /// markdown: DIR/2025-W42.md per week; atom: DIR/digest.atom.
+    /// markdown: DIR/2025-W42.md per week; atom: DIR/digest.atom; html: DIR/2025-W42.html per
+    /// week and DIR/index.html.
     #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
     pub format: ExportFormat,
     /// Overwrite files changed since the last export.

@@ -11,6 +11,9 @@ use std::time::Duration;
 use toml::Spanned;
 use url::Url;
 
+mod deliver;
+pub(crate) use deliver::{MailConfig, Watch};
+
 /// The catalogue shipped with pydigest, written out by `pydigest init`.
 pub(crate) const DEFAULT_CATALOGUE: &str = include_str!("../feeds.toml");
 
@@ -83,6 +86,10 @@ struct RawConfig {
     topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     llm: Option<Spanned<RawLlm>>,
+    #[serde(default)]
+    mail: Option<Spanned<deliver::RawMail>>,
+    #[serde(default)]
+    watch: Vec<Spanned<deliver::RawWatch>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,6 +247,10 @@ pub(crate) struct Config {
     pub topics: Vec<Topic>,
     /// The `[llm]` table, when present (only `digest --llm` uses it).
     pub llm: Option<LlmConfig>,
+    /// The `[mail]` table, when present (only `digest --mail` uses it).
+    pub mail: Option<MailConfig>,
+    /// The `[[watch]]` tables in file order.
+    pub watches: Vec<Watch>,
 }
 
 /// The feeds.toml being validated, so an error can name its file and line.
@@ -347,6 +358,11 @@ impl Config {
         };
         let sources = validate_sources(&ctx, raw.source, dir, &topics)?;
         let llm = raw.llm.map(|l| validate_llm(&ctx, l, dir)).transpose()?;
+        let mail = raw
+            .mail
+            .map(|m| deliver::validate_mail(&ctx, m))
+            .transpose()?;
+        let watches = deliver::validate_watches(&ctx, raw.watch)?;
         let known = |id: &str| sources.iter().any(|s| s.id == id);
         if builtin {
             // The built-in taxonomy's hints name catalogue sources this file may not define.
@@ -370,6 +386,8 @@ impl Config {
             sources,
             topics,
             llm,
+            mail,
+            watches,
         })
     }
 

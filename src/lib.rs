@@ -16,6 +16,7 @@ pub(crate) mod digest;
 pub(crate) mod fetch;
 pub(crate) mod files;
 pub(crate) mod llm;
+pub(crate) mod mail;
 pub mod model;
 pub mod parse;
 pub(crate) mod render;

@@ -1,8 +1,8 @@
-//! `pydigest digest`: the weekly digest as markdown (or JSON), optionally fetching first.
+//! `pydigest digest`: the weekly digest as markdown, HTML or JSON, optionally fetching first.
 
 use super::{Invocation, arg_error, period_digest, stdout};
 use crate::calendar::{DigestRange, parse_day};
-use crate::cli::{DigestArgs, FetchArgs};
+use crate::cli::{DigestArgs, DigestFormat, FetchArgs};
 use crate::digest::DigestOptions;
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::{Exit, UsageError};
@@ -51,6 +51,11 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     } else {
         None
     };
+    let mail = if args.mail {
+        Some(mail_config(ctx)?)
+    } else {
+        None
+    };
     let mut exit = Exit::Ok;
     if args.fetch {
         match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
@@ -70,6 +75,8 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     )?;
     let text = if args.json {
         render_json(&digest)
+    } else if args.format == DigestFormat::Html {
+        crate::render::page::render_page(&digest)
     } else {
         render_markdown(&digest, RenderOptions { why: args.why })
     };
@@ -131,7 +138,33 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
             out.flush()?;
         }
     }
+    if let Some(cfg) = mail {
+        let markdown = if args.json || args.format != DigestFormat::Markdown {
+            render_markdown(&digest, RenderOptions::default())
+        } else {
+            text
+        };
+        let html = crate::render::page::render_page(&digest);
+        match crate::mail::send(cfg, &digest, markdown, html) {
+            Ok(()) if !ctx.quiet => eprintln!("mailed to {}", cfg.to.join(", ")),
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("failed: mail: {e}");
+                exit = Exit::Partial;
+            }
+        }
+    }
     Ok(exit)
+}
+
+/// The `[mail]` table `--mail` needs, or a usage error naming it.
+fn mail_config(ctx: &Invocation) -> Result<&crate::config::MailConfig, UsageError> {
+    ctx.config.mail.as_ref().ok_or_else(|| {
+        UsageError(
+            "--mail needs a [mail] table in feeds.toml with smtp_url, from and to (see \"E-mail\" in README.md)"
+                .into(),
+        )
+    })
 }
 
 /// The `[llm]` table `--llm` needs, or a usage error naming it.

@@ -17,12 +17,16 @@ use crate::digest::{DigestOptions, build_digest};
 use crate::files::write_files;
 use crate::model::Story;
 use crate::render::export::{atom_feed, search_file_name, search_page, week_file_name, week_page};
+use crate::render::page::{index_page, render_page};
 use crate::store::Store;
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+
+/// The index page that `--format html` writes beside the weeks.
+const HTML_INDEX: &str = "index.html";
 
 /// The file that `--format atom` writes.
 pub(super) const ATOM_FILE: &str = "digest.atom";
@@ -40,9 +44,9 @@ fn label(weeks: &[DigestRange]) -> String {
 pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
     let tz = ctx.config.settings.time_zone;
     let now = Utc::now();
-    if args.query.is_some() && args.format == ExportFormat::Atom {
+    if args.query.is_some() && args.format != ExportFormat::Markdown {
         return Err(UsageError(
-            "--query writes a markdown page; --format atom exports weekly digests".into(),
+            "--query writes a markdown page; --format atom and html export weekly digests".into(),
         )
         .into());
     }
@@ -115,6 +119,7 @@ pub(super) fn run(ctx: &Invocation, args: &ExportArgs) -> anyhow::Result<Exit> {
                 let link = |d: &crate::digest::Digest| entry_link(&args.out_dir, d);
                 vec![(ATOM_FILE.to_string(), atom_feed(&digests, &link))]
             }
+            ExportFormat::Html => html_files(&digests),
             ExportFormat::Markdown => digests
                 .iter()
                 .map(|d| {
@@ -199,6 +204,27 @@ fn entry_link(out_dir: &std::path::Path, d: &crate::digest::Digest) -> Option<St
         .chain(d.sections.iter().flat_map(|s| &s.items))
         .filter_map(|i| i.url.clone())
         .find(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
+/// One page per week, `2025-W42.html`, and `index.html` linking them, newest first.
+fn html_files(digests: &[crate::digest::Digest]) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = digests
+        .iter()
+        .map(|d| {
+            let week = d.range.week_label().unwrap_or_default();
+            (format!("{week}.html"), render_page(d))
+        })
+        .collect();
+    let mut index: Vec<(String, String)> = digests
+        .iter()
+        .map(|d| {
+            let week = d.range.week_label().unwrap_or_default();
+            (format!("{week}.html"), d.title.clone())
+        })
+        .collect();
+    index.reverse();
+    files.push((HTML_INDEX.to_string(), index_page(&index)));
+    files
 }
 
 /// The digests of the weeks that have stories.

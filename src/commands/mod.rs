@@ -15,6 +15,7 @@ mod search;
 mod sources;
 mod stories;
 mod subscribe;
+mod watch;
 
 use crate::calendar::{CalendarError, DigestRange};
 use crate::cli::{Cli, Command};
@@ -105,6 +106,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Search(args) => search::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
         Command::Info(args) => info::run(&ctx, &args, cli.config.as_deref(), cli.db.as_deref()),
+        Command::Watch(args) => watch::run(&ctx, &args),
     }
 }
 
@@ -164,7 +166,9 @@ pub(crate) fn period_digest(
             .story_headlines_between(Some(since), Some(until), &aggregators)
             .context("reading earlier weeks")?
     };
-    Ok(build_digest(stories, &history, config, range, opts))
+    let mut digest = build_digest(stories, &history, config, range, opts);
+    watch::add_watch_sections(store, &config.watches, &mut digest)?;
+    Ok(digest)
 }
 
 /// A date argument's error, naming the argument (the calendar's messages name only the value).

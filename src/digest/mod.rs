@@ -192,6 +192,9 @@ pub(crate) struct Digest {
     pub sections: Vec<Section>,
     /// Trending title terms.
     pub trending: Vec<Trend>,
+    /// "Watch: NAME" sections, one per `[[watch]]` that matched a story, shown first; each
+    /// story also appears in its topic section.
+    pub watches: Vec<Section>,
     /// Stories in the digest.
     pub story_count: usize,
     /// Sources the shown stories were seen in.
@@ -469,6 +472,7 @@ pub(crate) fn build_digest(
         top,
         sections,
         trending,
+        watches: Vec::new(),
         story_count,
         source_count: all_sources.len(),
     }

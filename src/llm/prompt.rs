@@ -325,6 +325,7 @@ mod tests {
                 },
             ],
             trending: vec![],
+            watches: vec![],
             story_count: 5,
             source_count: 2,
         }

@@ -13,7 +13,7 @@ pub(crate) fn esc(s: &str) -> String {
 }
 
 /// `<a href>` for http(s) URLs, else the escaped text alone.
-fn link(text: &str, url: Option<&str>) -> String {
+pub(crate) fn link(text: &str, url: Option<&str>) -> String {
     match url {
         Some(u) if is_web_url(u) => {
             let href: String = u
@@ -27,7 +27,8 @@ fn link(text: &str, url: Option<&str>) -> String {
     }
 }
 
-fn item(out: &mut String, i: &Item) {
+/// One story as an `<li>`: title link, byline, summary, "Also in".
+pub(crate) fn item(out: &mut String, i: &Item) {
     let _ = write!(
         out,
         "<li><strong>{}</strong> — {}",

@@ -164,6 +164,13 @@ pub(crate) fn render_markdown(d: &Digest, opts: RenderOptions) -> String {
         return out;
     }
 
+    for w in &d.watches {
+        let _ = writeln!(out, "\n## {}\n", md(&w.name));
+        for i in &w.items {
+            item(&mut out, i, opts);
+        }
+    }
+
     if !d.top.is_empty() {
         let _ = writeln!(out, "\n## Top stories\n");
         for (n, id) in d.top.iter().enumerate() {

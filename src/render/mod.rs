@@ -1,8 +1,9 @@
-//! Output formats for a [`Digest`]: markdown for people, JSON for programs.
+//! Output formats for a [`Digest`]: markdown and HTML pages for people, JSON for programs.
 
 pub(crate) mod export;
 pub(crate) mod html;
 pub(crate) mod markdown;
+pub(crate) mod page;
 
 pub(crate) use markdown::{RenderOptions, render_markdown};
 
@@ -21,6 +22,10 @@ pub(crate) struct DigestJson<'a> {
     pub start: String,
     /// Last day, YYYY-MM-DD (local, inclusive).
     pub end: String,
+    /// "Watch: NAME" sections (absent when no watch matched); their stories are also in
+    /// `topics`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub watches: Vec<TopicJson<'a>>,
     /// Sections in digest order; podcasts are the topic "Podcasts & episodes".
     pub topics: Vec<TopicJson<'a>>,
 }
@@ -81,6 +86,14 @@ pub(crate) fn digest_json(d: &Digest) -> DigestJson<'_> {
         title: &d.title,
         start: d.range.start.format("%Y-%m-%d").to_string(),
         end: d.range.end.format("%Y-%m-%d").to_string(),
+        watches: d
+            .watches
+            .iter()
+            .map(|s| TopicJson {
+                name: &s.name,
+                items: s.items.iter().map(ItemJson::from).collect(),
+            })
+            .collect(),
         topics: d
             .sections
             .iter()

@@ -103,4 +103,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE entries ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: the stories `pydigest watch` has printed, per watch name, so each is printed once.
+    r#"
+    CREATE TABLE watch_reported (
+        watch TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        reported_at TEXT NOT NULL,
+        PRIMARY KEY (watch, story_id)
+    );
+    "#,
 ];

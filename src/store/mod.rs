@@ -8,6 +8,7 @@ mod migrations;
 mod purge;
 mod search;
 mod stories;
+mod watch;
 
 pub(crate) use search::{
     HL_END, HL_START, SearchError, SearchHit, SearchQuery, and_any_term, plain_to_fts,

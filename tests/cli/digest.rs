@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 /// The examples' feeds.toml with absolute file: URLs and no database setting, so the test's
 /// own --db is used.
-fn example_config() -> String {
+pub(crate) fn example_config() -> String {
     let text = std::fs::read_to_string(examples().join("feeds.toml")).unwrap();
     let feeds = examples().join("feeds");
     text.lines()
@@ -27,7 +27,8 @@ fn without_ids(mut v: serde_json::Value) -> serde_json::Value {
     v
 }
 
-fn fetched_example_env() -> TestEnv {
+/// A test environment with the example feeds fetched.
+pub(crate) fn fetched_example_env() -> TestEnv {
     let env = TestEnv::new();
     env.config(&example_config());
     env.run(&["fetch"]).expect_code(0);
