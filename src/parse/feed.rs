@@ -659,7 +659,7 @@ fn content_as_html(c: &feed_rs::model::Content) -> Option<String> {
 fn plain_as_html(s: &str) -> String {
     format!(
         "<p>{}</p>",
-        html_escape::encode_text(&without_active_elements(s))
+        crate::text::escape_xml(&without_active_elements(s), crate::text::Markup::Text)
     )
 }
 

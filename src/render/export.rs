@@ -185,7 +185,10 @@ pub(crate) fn atom_feed(digests: &[Digest], link: &dyn Fn(&Digest) -> Option<Str
                 } else {
                     "text/markdown"
                 },
-                html_escape::encode_double_quoted_attribute(&for_terminal(&href, false))
+                crate::text::escape_xml(
+                    &for_terminal(&href, false),
+                    crate::text::Markup::Attribute
+                )
             );
         }
         let _ = writeln!(out, "    <updated>{}</updated>", rfc3339(d.range.until));
