@@ -19,7 +19,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CORPUS = os.environ.get("PYDIGEST_CORPUS", "/work/shared/corpus/feeds")
+# The shared corpus sits beside the checkout, as in the tests (../shared/corpus).
+CORPUS = os.environ.get("PYDIGEST_CORPUS", os.path.join(os.path.dirname(ROOT), "shared", "corpus", "feeds"))
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--quick", action="store_true")

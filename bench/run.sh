@@ -2,7 +2,7 @@
 # pydigest benchmark suite: one command, writes BENCHMARKS.md at the repository root.
 #   bench/run.sh           full run: N = 100, 500, 2000 feeds; 100k and 1M rows; 3 runs each
 #   bench/run.sh --quick   N = 100 only, 100k rows, 1 run (checks that everything works)
-# Environment: PYDIGEST_CORPUS (default /work/shared/corpus/feeds), BENCH_WORK (scratch, default
+# Environment: PYDIGEST_CORPUS (default ../shared/corpus/feeds beside the checkout), BENCH_WORK (scratch, default
 # /tmp/pydigest-bench), CARGO_TARGET_DIR (shared build cache; binaries are copied out of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
