@@ -45,6 +45,33 @@ pub(crate) fn item(out: &mut String, i: &Item) {
     out.push_str("</li>\n");
 }
 
+/// The Top stories as `<li>` lines: title link, source, "also in", and the section it is under.
+pub(crate) fn top_items(out: &mut String, d: &Digest) {
+    for id in &d.top {
+        let Some(i) = d.item(*id) else { continue };
+        let _ = write!(
+            out,
+            "<li><strong>{}</strong> — <em>{}</em>",
+            link(&i.title, i.url.as_deref()),
+            esc(&i.source)
+        );
+        if !i.also_in.is_empty() {
+            let names: Vec<String> = i.also_in.iter().map(|n| esc(n)).collect();
+            let _ = write!(out, ", also in {}", names.join(", "));
+        }
+        let podcast = d
+            .sections
+            .iter()
+            .any(|s| s.name == PODCASTS && s.items.iter().any(|x| x.id == i.id));
+        let section = if podcast {
+            PODCASTS
+        } else {
+            i.classification.primary.as_str()
+        };
+        let _ = writeln!(out, " ({})</li>", esc(section));
+    }
+}
+
 /// The digest as an HTML fragment: overview, top stories, one section per topic, trending
 /// terms. The title is left out (a feed entry carries it). Sanitized before it is returned.
 pub(crate) fn render_html(d: &Digest) -> String {
@@ -52,29 +79,7 @@ pub(crate) fn render_html(d: &Digest) -> String {
     let _ = writeln!(out, "<p>{}</p>", esc(&d.overview));
     if !d.top.is_empty() {
         out.push_str("<h2>Top stories</h2>\n<ol>\n");
-        for id in &d.top {
-            let Some(i) = d.item(*id) else { continue };
-            let _ = write!(
-                out,
-                "<li><strong>{}</strong> — <em>{}</em>",
-                link(&i.title, i.url.as_deref()),
-                esc(&i.source)
-            );
-            if !i.also_in.is_empty() {
-                let names: Vec<String> = i.also_in.iter().map(|n| esc(n)).collect();
-                let _ = write!(out, ", also in {}", names.join(", "));
-            }
-            let section = if d
-                .sections
-                .iter()
-                .any(|s| s.name == PODCASTS && s.items.iter().any(|x| x.id == i.id))
-            {
-                PODCASTS
-            } else {
-                i.classification.primary.as_str()
-            };
-            let _ = writeln!(out, " ({})</li>", esc(section));
-        }
+        top_items(&mut out, d);
         out.push_str("</ol>\n");
     }
     for s in &d.sections {

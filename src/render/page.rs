@@ -4,8 +4,8 @@
 //! (the one escaper, [`crate::text::escape_xml`]) and only http(s) URLs become links. The page
 //! loads nothing: inline CSS, no scripts, fonts, images or external stylesheets.
 
-use super::html::{esc, item, link};
-use crate::digest::{Digest, PODCASTS};
+use super::html::{esc, item, top_items};
+use crate::digest::Digest;
 use std::fmt::Write as _;
 
 /// Inline style: one readable column, light and dark schemes, printable.
@@ -67,29 +67,7 @@ fn body(out: &mut String, d: &Digest) {
     }
     if !d.top.is_empty() {
         out.push_str("<section id=\"top\">\n<h2>Top stories</h2>\n<ol>\n");
-        for id in &d.top {
-            let Some(i) = d.item(*id) else { continue };
-            let _ = write!(
-                out,
-                "<li><strong>{}</strong> — <em>{}</em>",
-                link(&i.title, i.url.as_deref()),
-                esc(&i.source)
-            );
-            if !i.also_in.is_empty() {
-                let names: Vec<String> = i.also_in.iter().map(|n| esc(n)).collect();
-                let _ = write!(out, ", also in {}", names.join(", "));
-            }
-            let podcast = d
-                .sections
-                .iter()
-                .any(|s| s.name == PODCASTS && s.items.iter().any(|x| x.id == i.id));
-            let section = if podcast {
-                PODCASTS
-            } else {
-                i.classification.primary.as_str()
-            };
-            let _ = writeln!(out, " ({})</li>", esc(section));
-        }
+        top_items(out, d);
         out.push_str("</ol>\n</section>\n");
     }
     for s in &d.sections {
