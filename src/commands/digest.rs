@@ -2,7 +2,7 @@
 
 use super::{Invocation, arg_error, period_digest, stdout};
 use crate::calendar::{DigestRange, parse_day};
-use crate::cli::{DigestArgs, DigestFormat, FetchArgs};
+use crate::cli::{DigestArgs, DigestFormat};
 use crate::digest::DigestOptions;
 use crate::render::{RenderOptions, render_json, render_markdown};
 use crate::{Exit, UsageError};
@@ -56,13 +56,13 @@ pub(super) fn run(ctx: &Invocation, args: &DigestArgs) -> anyhow::Result<Exit> {
     } else {
         None
     };
-    let mut exit = Exit::Ok;
-    if args.fetch {
-        match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
-            Exit::Interrupted => return Ok(Exit::Interrupted),
-            Exit::Ok => {}
-            other => exit = other,
-        }
+    let mut exit = if args.fetch {
+        super::fetch::fetch_all_first(ctx)?
+    } else {
+        Exit::Ok
+    };
+    if exit == Exit::Interrupted {
+        return Ok(exit);
     }
     let store = ctx.open_store_read()?;
     let digest = period_digest(

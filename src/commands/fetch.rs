@@ -278,6 +278,12 @@ fn verbose_line(job: &FetchJob, trace: &Trace, new: usize, error: Option<&str>) 
     line
 }
 
+/// `--fetch` on a command that then reads: fetches every source and returns the fetch's exit
+/// code (`Interrupted` tells the caller to stop; a partial failure is still worth reading).
+pub(super) fn fetch_all_first(ctx: &Invocation) -> anyhow::Result<Exit> {
+    run(ctx, &FetchArgs { sources: vec![] })
+}
+
 /// Runs the fetch.
 pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     let sources: Vec<&Source> = if args.sources.is_empty() {

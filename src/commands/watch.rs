@@ -4,7 +4,7 @@
 
 use super::{Invocation, stdout};
 use crate::calendar::rfc3339;
-use crate::cli::{FetchArgs, WatchArgs};
+use crate::cli::WatchArgs;
 use crate::config::Watch;
 use crate::digest::{Digest, Section};
 use crate::store::{SearchHit, SearchQuery, Store};
@@ -80,13 +80,13 @@ pub(super) fn run(ctx: &Invocation, args: &WatchArgs) -> anyhow::Result<Exit> {
         )
         .into());
     }
-    let mut exit = Exit::Ok;
-    if args.fetch {
-        match super::fetch::run(ctx, &FetchArgs { sources: vec![] })? {
-            Exit::Interrupted => return Ok(Exit::Interrupted),
-            Exit::Ok => {}
-            other => exit = other,
-        }
+    let exit = if args.fetch {
+        super::fetch::fetch_all_first(ctx)?
+    } else {
+        Exit::Ok
+    };
+    if exit == Exit::Interrupted {
+        return Ok(exit);
     }
     let store = ctx.open_store()?;
     let now = Utc::now();
