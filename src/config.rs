@@ -811,6 +811,36 @@ struct RawLlm {
     max_prompt_chars: Option<Spanned<i64>>,
 }
 
+/// A key naming the environment variable that holds a secret (`api_key_env`, `password_env`):
+/// it must look like a variable name. The value is never echoed, since a user may have pasted
+/// the secret itself here.
+fn secret_env_name(
+    ctx: &ConfigText<'_>,
+    v: &Option<Spanned<String>>,
+    key: &str,
+    secret: &str,
+    example: &str,
+) -> Result<Option<String>, ConfigError> {
+    let Some(k) = v else { return Ok(None) };
+    let name = k.get_ref();
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        return Ok(Some(name.clone()));
+    }
+    ctx.err(
+        k.span(),
+        key,
+        format!("must be the name of an environment variable, not the {secret} itself"),
+        Some(&format!(
+            "e.g. {key} = \"{example}\", then export {example}=..."
+        )),
+    )
+}
+
 fn validate_llm(
     ctx: &ConfigText<'_>,
     raw: Spanned<RawLlm>,
@@ -849,27 +879,13 @@ fn validate_llm(
             );
         }
     };
-    let api_key_env = match &raw.api_key_env {
-        None => None,
-        Some(k) => {
-            let name = k.get_ref();
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                // Never echo the value: a user may have pasted the key itself here.
-                return ctx.err(
-                    k.span(),
-                    "api_key_env",
-                    "must be the name of an environment variable, not the key itself",
-                    Some("e.g. api_key_env = \"OPENAI_API_KEY\", then export OPENAI_API_KEY=..."),
-                );
-            }
-            Some(name.clone())
-        }
-    };
+    let api_key_env = secret_env_name(
+        ctx,
+        &raw.api_key_env,
+        "api_key_env",
+        "key",
+        "OPENAI_API_KEY",
+    )?;
     let temperature = match &raw.temperature {
         None => None,
         Some(t) if !(t.get_ref().is_finite() && (0.0..=2.0).contains(t.get_ref())) => {

@@ -98,26 +98,13 @@ pub(super) fn validate_mail(
             Some("put it in an environment variable and name it: password_env = \"SMTP_PASSWORD\""),
         );
     }
-    let password_env = match &raw.password_env {
-        None => None,
-        Some(k) => {
-            let name = k.get_ref();
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !valid {
-                return ctx.err(
-                    k.span(),
-                    "password_env",
-                    "must be the name of an environment variable, not the password itself",
-                    Some("e.g. password_env = \"SMTP_PASSWORD\", then export SMTP_PASSWORD=..."),
-                );
-            }
-            Some(name.clone())
-        }
-    };
+    let password_env = super::secret_env_name(
+        ctx,
+        &raw.password_env,
+        "password_env",
+        "password",
+        "SMTP_PASSWORD",
+    )?;
     let from = match &raw.from {
         Some(f) if is_mailbox(f.get_ref().trim()) => f.get_ref().trim().to_string(),
         Some(f) => {
