@@ -71,6 +71,21 @@ impl Invocation {
         }
     }
 
+    /// A `--source` filter must name configured sources: a typo is a usage error listing them.
+    pub(crate) fn check_source_ids(&self, ids: &[String]) -> Result<(), UsageError> {
+        let known = |id: &String| self.config.sources.iter().any(|c| &c.id == id);
+        match ids.iter().find(|id| !known(id)) {
+            None => Ok(()),
+            Some(s) => {
+                let known: Vec<&str> = self.config.sources.iter().map(|c| c.id.as_str()).collect();
+                Err(UsageError(format!(
+                    "unknown source {s:?}; known sources: {}",
+                    known.join(", ")
+                )))
+            }
+        }
+    }
+
     /// True when a progress bar belongs on stderr: it is a terminal and `--quiet` is off.
     pub(crate) fn show_progress(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()

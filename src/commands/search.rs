@@ -98,15 +98,7 @@ fn build_query(
         let terms: Vec<String> = topic.terms.iter().map(|(t, _)| t.clone()).collect();
         fts = and_any_term(&fts, &terms);
     }
-    for s in &args.sources {
-        if !ctx.config.sources.iter().any(|c| &c.id == s) {
-            let known: Vec<&str> = ctx.config.sources.iter().map(|c| c.id.as_str()).collect();
-            return Err(UsageError(format!(
-                "unknown source {s:?}; known sources: {}",
-                known.join(", ")
-            )));
-        }
-    }
+    ctx.check_source_ids(&args.sources)?;
     let tz = ctx.config.settings.time_zone;
     let since = args
         .since

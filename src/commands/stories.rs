@@ -1,12 +1,12 @@
 //! `pydigest stories`: every story once, with the sources that carried it.
 
 use super::{Invocation, arg_error, stdout};
+use crate::Exit;
 use crate::calendar::parse_date_or_time;
 use crate::cli::StoriesArgs;
 use crate::digest::topics::Classifier;
 use crate::digest::{classify_story, summary::summarize};
 use crate::text::for_terminal;
-use crate::{Exit, UsageError};
 use std::io::Write;
 
 /// Lists stories published in the range.
@@ -22,16 +22,7 @@ pub(super) fn run(ctx: &Invocation, args: &StoriesArgs) -> anyhow::Result<Exit> 
         .as_deref()
         .map(|s| parse_date_or_time(s, tz).map_err(|e| arg_error("--until", e)))
         .transpose()?;
-    for s in &args.sources {
-        if !ctx.config.sources.iter().any(|c| &c.id == s) {
-            let known: Vec<&str> = ctx.config.sources.iter().map(|c| c.id.as_str()).collect();
-            return Err(UsageError(format!(
-                "unknown source {s:?}; known sources: {}",
-                known.join(", ")
-            ))
-            .into());
-        }
-    }
+    ctx.check_source_ids(&args.sources)?;
     let aggregators = ctx.config.aggregator_ids();
     let store = ctx.open_store_read()?;
     let mut stories = store.stories_between(since, until, &aggregators)?;
