@@ -5,12 +5,21 @@
 //! and every `<link href="...">` given a `copy=<n>` query parameter, so entry ids and links are
 //! distinct across copies. Answers `If-None-Match` / `If-Modified-Since` with 304.
 //!
+//! `GET /stats` answers `{"full": F, "not_modified": M}`: the feed responses sent since start-up
+//! (or the last `GET /stats/reset`), so the driver can check that a warm run was conditional.
+//!
 //! usage: corpus-server CORPUS_DIR COUNT [PORT]   (prints `listening 127.0.0.1:PORT` when ready)
 
 use regex::bytes::{Captures, Regex};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Feed responses with a body (200) since start-up or the last reset.
+static FULL: AtomicUsize = AtomicUsize::new(0);
+/// 304 answers since start-up or the last reset.
+static NOT_MODIFIED: AtomicUsize = AtomicUsize::new(0);
 
 const LAST_MODIFIED: &str = "Mon, 03 Nov 2025 10:00:00 GMT";
 
@@ -116,6 +125,27 @@ fn serve(stream: TcpStream, docs: Arc<Vec<Doc>>) -> std::io::Result<()> {
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| docs.get(n));
         let conn = if close { "close" } else { "keep-alive" };
+        if path == "/stats" || path == "/stats/reset" {
+            let body = format!(
+                "{{\"full\": {}, \"not_modified\": {}}}",
+                FULL.load(Ordering::SeqCst),
+                NOT_MODIFIED.load(Ordering::SeqCst)
+            );
+            if path == "/stats/reset" {
+                FULL.store(0, Ordering::SeqCst);
+                NOT_MODIFIED.store(0, Ordering::SeqCst);
+            }
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: {conn}\r\n\r\n{body}",
+                body.len()
+            )?;
+            out.flush()?;
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
         match doc {
             None => {
                 write!(
@@ -128,12 +158,14 @@ fn serve(stream: TcpStream, docs: Arc<Vec<Doc>>) -> std::io::Result<()> {
                     || (if_none_match.is_none()
                         && if_modified_since.as_deref() == Some(LAST_MODIFIED));
                 if fresh {
+                    NOT_MODIFIED.fetch_add(1, Ordering::SeqCst);
                     write!(
                         out,
                         "HTTP/1.1 304 Not Modified\r\nETag: {}\r\nLast-Modified: {LAST_MODIFIED}\r\nConnection: {conn}\r\n\r\n",
                         d.etag
                     )?;
                 } else {
+                    FULL.fetch_add(1, Ordering::SeqCst);
                     let head = format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nETag: {}\r\nLast-Modified: {LAST_MODIFIED}\r\nConnection: {conn}\r\n\r\n",
                         d.body.len(),
