@@ -69,14 +69,22 @@ const BLOCK_TAGS: &[&str] = &[
 /// Uses html5ever's tokenizer without building a tree: text extraction needs only the stream of
 /// tags and characters, and tree building was most of the parse path's time.
 pub(crate) fn html_to_text(html: &str) -> String {
-    use html5ever::tendril::StrTendril;
-    use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
     if !html.contains(['<', '&']) {
         // Nothing to parse: the common case for titles and plain summaries.
         return plain_paragraphs(html);
     }
+    let mut out = String::with_capacity(html.len() / 2);
+    html_text_into(&mut out, html);
+    tidy_paragraphs(&out)
+}
+
+/// Appends the characters of `html` to `out`, with a line break around block elements and
+/// without the content of scripts and styles (untidied: [`html_to_text`] tidies).
+pub(crate) fn html_text_into(out: &mut String, html: &str) {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
     let sink = TextSink {
-        out: std::cell::RefCell::new(String::with_capacity(html.len() / 2)),
+        out: std::cell::RefCell::new(std::mem::take(out)),
         skip: std::cell::Cell::new(0),
     };
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
@@ -84,8 +92,12 @@ pub(crate) fn html_to_text(html: &str) -> String {
     input.push_back(StrTendril::from_slice(html));
     let _ = tokenizer.feed(&input);
     tokenizer.end();
-    let out = tokenizer.sink.out.borrow();
-    tidy_paragraphs(&out)
+    *out = tokenizer.sink.out.take();
+}
+
+/// Elements that break the text into lines (a paragraph each once tidied).
+pub(crate) fn is_block_tag(name: &str) -> bool {
+    BLOCK_TAGS.contains(&name)
 }
 
 /// Collects character tokens, with a line break around block elements.
@@ -150,7 +162,7 @@ pub(crate) fn plain_paragraphs(s: &str) -> String {
 }
 
 /// Collapses spaces inside lines and keeps at most one blank line between paragraphs.
-fn tidy_paragraphs(s: &str) -> String {
+pub(crate) fn tidy_paragraphs(s: &str) -> String {
     let mut paras: Vec<String> = Vec::new();
     let mut current = String::new();
     for line in s.lines() {

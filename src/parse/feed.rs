@@ -4,7 +4,7 @@
 
 use super::atom::atom03_as_atom10;
 use super::extras::ItemExtras;
-use super::{ParseError, ParseOptions, decode::Decoded, sanitize_html};
+use super::{CleanBody, ParseError, ParseOptions, clean_body, decode::Decoded};
 use crate::canon;
 use crate::model::{DocFormat, DocMeta, Enclosure, Entry, EntryKind, ParsedDoc, SourceKind};
 use crate::text::{collapse_ws, html_to_text, plain_line};
@@ -610,14 +610,14 @@ fn entry_body(
         Some(c) => (Some(c), content_base),
         None => (summary_src.map(|t| summary_as_html(t, typed)), summary_base),
     };
-    let html = body_html
-        .as_deref()
-        .map(|h| sanitize_html(h, body_base))
-        .filter(|h| !h.trim().is_empty());
-    let text = body_html
-        .as_deref()
-        .map(html_to_text)
-        .filter(|t| !t.is_empty());
+    // One parse gives both the sanitised HTML and the text.
+    let (html, text) = match body_html.as_deref().map(|h| clean_body(h, body_base)) {
+        Some(CleanBody { html, text }) => (
+            Some(html).filter(|h| !h.trim().is_empty()),
+            Some(text).filter(|t| !t.is_empty()),
+        ),
+        None => (None, None),
+    };
     // RSS items often carry one description that is both summary and body: parse it once
     // (HTML parsing is most of the parse path's time).
     let summary = if has_content {

@@ -2,12 +2,14 @@
 //! (the caller passes `now`), no database.
 
 mod atom;
+mod clean;
 mod dates;
 mod decode;
 mod extras;
 mod feed;
 pub(crate) mod html;
 
+pub(crate) use clean::{CleanBody, clean_body, sanitize_html};
 pub(crate) use dates::{parse_date, parse_human_date};
 pub(crate) use decode::{Decoded, charset_from_content_type, decode};
 pub(crate) use feed::content_hash;
@@ -15,7 +17,6 @@ pub(crate) use feed::content_hash;
 use crate::config::Selectors;
 use crate::model::{DocFormat, ParsedDoc, SourceKind};
 use chrono::{DateTime, Utc};
-use url::Url;
 
 /// Largest document the parser accepts; fetch caps bodies earlier, this guards `inspect`.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
@@ -150,23 +151,6 @@ pub fn parse_document(bytes: &[u8], opts: &ParseOptions<'_>) -> Result<ParsedDoc
             )))
         }
     }
-}
-
-/// Sanitizes untrusted HTML for storage and export: no scripts, styles, event handlers or
-/// non-web URLs; relative links made absolute against `base`.
-pub(crate) fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    let mut b = ammonia::Builder::default();
-    b.url_schemes(["http", "https", "mailto"].into_iter().collect());
-    b.link_rel(Some("noopener noreferrer nofollow"));
-    match base {
-        Some(base) => {
-            b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
-        }
-        None => {
-            b.url_relative(ammonia::UrlRelative::PassThrough);
-        }
-    }
-    b.clean(html).to_string()
 }
 
 #[cfg(test)]
