@@ -227,7 +227,13 @@ struct Batch {
     sources: usize,
     /// Entries written in the open transaction.
     entries: usize,
+    /// Some source wrote entries since the batch began (FTS5 has new segments to merge).
+    wrote_entries: bool,
 }
+
+/// How long a fetch spends merging FTS5 segments after its last commit: a small fetch has
+/// little to merge and stops early; a bulk one leaves the rest to later runs' automerge.
+const FTS_MERGE_BUDGET: Duration = Duration::from_millis(300);
 
 /// What fetch needs to know about a source before requesting it.
 #[derive(Debug, Clone, Default)]
@@ -547,6 +553,7 @@ impl Store {
             started: None,
             sources: 0,
             entries: 0,
+            wrote_entries: false,
         });
         Ok(())
     }
@@ -564,11 +571,36 @@ impl Store {
         if due { self.commit_batch() } else { Ok(false) }
     }
 
-    /// Commits whatever the batch holds and leaves batch mode; true when it committed.
+    /// Commits whatever the batch holds and leaves batch mode; true when it committed. A
+    /// batch that wrote entries is followed by a short FTS5 merge (see [`FTS_MERGE_BUDGET`]).
     pub(crate) fn end_batch(&mut self) -> Result<bool> {
+        let wrote_entries = self.batch.as_ref().is_some_and(|b| b.wrote_entries);
         let result = self.commit_batch();
         self.batch = None;
+        if result.is_ok() && wrote_entries {
+            self.merge_fts(FTS_MERGE_BUDGET)?;
+        }
         result
+    }
+
+    /// Merges FTS5 segments, a little at a time, for at most `budget`: levels holding several
+    /// segments become one, so searches read fewer of them. Each step is its own transaction
+    /// and stops as soon as there is nothing to merge.
+    fn merge_fts(&mut self, budget: Duration) -> Result<()> {
+        let deadline = std::time::Instant::now() + budget;
+        let mut step = self
+            .conn
+            .prepare("INSERT INTO entries_fts(entries_fts, rank) VALUES('merge', 64)")?;
+        while std::time::Instant::now() < deadline {
+            let before = self.conn.total_changes();
+            step.execute([])?;
+            // FTS5 reports merge work only through the change counter: a delta below 2 means
+            // there was nothing left to merge.
+            if self.conn.total_changes() < before + 2 {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Commits the open batch transaction, if any; on failure it is rolled back (its sources
@@ -613,6 +645,7 @@ impl Store {
         };
         batch.sources += 1;
         batch.entries += entries;
+        batch.wrote_entries |= entries > 0;
         if batch.started.is_none() {
             batch.started = Some(std::time::Instant::now());
             if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
@@ -833,6 +866,22 @@ mod tests {
         // Outside a batch each write commits at once.
         store.record_failure("b", "boom", false, now).unwrap();
         assert_eq!(status(&other, "b").0, "failing");
+    }
+
+    #[test]
+    fn fts_is_tuned_for_bulk_writes_and_merges_on_demand() {
+        let (_dir, mut store) = store_with(&[]);
+        let automerge: i64 = store
+            .conn
+            .query_row(
+                "SELECT v FROM entries_fts_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(automerge, 8);
+        // An empty index has nothing to merge: the loop stops at once.
+        store.merge_fts(Duration::from_secs(5)).unwrap();
     }
 
     #[test]
