@@ -1,13 +1,14 @@
-//! `pydigest fetch`: fetch every source (or `--source ID`s), parse, store one transaction per
-//! source, then print one line per failed source and a summary.
+//! `pydigest fetch`: fetch every source (or `--source ID`s), parse on the blocking pool, store
+//! each source atomically (a savepoint in a batch transaction of several sources, committed
+//! every [`BatchLimits`]), then print one line per failed source and a summary.
 
 use super::Invocation;
 use crate::cli::FetchArgs;
 use crate::config::Source;
-use crate::fetch::{FetchError, FetchJob, Outcome, fetch_all};
+use crate::fetch::{FetchError, FetchJob, Outcome, fetch_all_ticking};
 use crate::model::ParsedDoc;
 use crate::parse::{ParseOptions, charset_from_content_type, parse_document};
-use crate::store::{FetchMeta, WriteStats};
+use crate::store::{BatchLimits, FetchMeta, Store, WriteStats};
 use crate::text::for_terminal;
 use crate::{Exit, UsageError};
 use chrono::Utc;
@@ -278,6 +279,33 @@ fn verbose_line(job: &FetchJob, trace: &Trace, new: usize, error: Option<&str>) 
     line
 }
 
+/// Commits the store's open batch when it is due (or, with `end`, whatever it holds, leaving
+/// batch mode); a failed commit loses the batch's sources, which the next fetch takes again.
+fn commit(
+    store: &mut Store,
+    end: bool,
+    uncommitted: &mut usize,
+    report: &mut FetchReport,
+    write_error: &mut Option<anyhow::Error>,
+) {
+    let result = if end {
+        store.end_batch()
+    } else {
+        store.commit_if_due()
+    };
+    match result {
+        Ok(true) => *uncommitted = 0,
+        Ok(false) => {}
+        Err(e) => {
+            report.failures.push(format!(
+                "storing failed: {e}: the last {} source(s) written were not stored and will be fetched again",
+                std::mem::take(uncommitted)
+            ));
+            write_error.get_or_insert(e.into());
+        }
+    }
+}
+
 /// `--fetch` on a command that then reads: fetches every source and returns the fetch's exit
 /// code (`Interrupted` tells the caller to stop; a partial failure is still worth reading).
 pub(super) fn fetch_all_first(ctx: &Invocation) -> anyhow::Result<Exit> {
@@ -337,63 +365,90 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
     let mut write_error: Option<anyhow::Error> = None;
     let verbose = ctx.verbose > 0 && !ctx.quiet;
     let mut pending: Vec<(Source, String)> = Vec::new();
-    let interrupted = fetch_all(
-        jobs,
-        &ctx.config.settings,
-        process,
-        |job, (processed, trace)| {
-            let id = job.source.id.as_str();
-            let now = Utc::now();
-            let mut new = 0;
-            let mut error = None;
-            report.count(id, &processed);
-            let result = match processed {
-                Processed::Parsed(doc, meta) => {
-                    for w in &doc.warnings {
-                        tracing::info!("{}: {}", id, for_terminal(w, false));
-                    }
-                    if doc.entries.is_empty() && !doc.warnings.is_empty() {
-                        tracing::warn!(
-                            "{}: no entries ({})",
-                            id,
-                            for_terminal(&doc.warnings.join("; "), false)
-                        );
-                    }
-                    store
-                        .record_success(&job.source, &meta, &doc, now)
-                        .map(|stats| {
-                            new = stats.new;
-                            report.stored(&stats);
-                        })
+    // Sources written since the last commit: what a failed commit loses.
+    let mut uncommitted = 0usize;
+    store.begin_batch(BatchLimits::default())?;
+    let interrupted = fetch_all_ticking(jobs, &ctx.config.settings, process, |event| {
+        let Some((job, (processed, trace))) = event else {
+            commit(
+                &mut store,
+                false,
+                &mut uncommitted,
+                &mut report,
+                &mut write_error,
+            );
+            return;
+        };
+        let id = job.source.id.as_str();
+        let now = Utc::now();
+        let mut new = 0;
+        let mut error = None;
+        report.count(id, &processed);
+        let result = match processed {
+            Processed::Parsed(doc, meta) => {
+                for w in &doc.warnings {
+                    tracing::info!("{}: {}", id, for_terminal(w, false));
                 }
-                Processed::Archive(links, meta) => store
-                    .record_archive(id, &meta, now)
-                    .and_then(|()| super::follow::unseen(&store, &job.source, &links))
-                    .map(|next| {
-                        report.ok += 1;
-                        pending.extend(next.into_iter().map(|u| (job.source.clone(), u)));
-                    }),
-                Processed::NotModified(moved_to) => {
-                    store.record_not_modified(id, moved_to.as_deref(), now)
+                if doc.entries.is_empty() && !doc.warnings.is_empty() {
+                    tracing::warn!(
+                        "{}: no entries ({})",
+                        id,
+                        for_terminal(&doc.warnings.join("; "), false)
+                    );
                 }
-                Processed::Failed { error: msg, gone } => {
-                    report.unreachable += usize::from(trace.unreachable);
-                    let result = store.record_failure(id, &msg, gone, now);
-                    error = Some(msg);
-                    result
-                }
-                Processed::SkippedDead | Processed::Cancelled => Ok(()),
-            };
-            if let Err(e) = result {
+                store
+                    .record_success(&job.source, &meta, &doc, now)
+                    .map(|stats| {
+                        new = stats.new;
+                        report.stored(&stats);
+                    })
+            }
+            Processed::Archive(links, meta) => store
+                .write_source(0, |s| {
+                    s.record_archive(id, &meta, now)?;
+                    super::follow::unseen(s, &job.source, &links)
+                })
+                .map(|next| {
+                    report.ok += 1;
+                    pending.extend(next.into_iter().map(|u| (job.source.clone(), u)));
+                }),
+            Processed::NotModified(moved_to) => {
+                store.record_not_modified(id, moved_to.as_deref(), now)
+            }
+            Processed::Failed { error: msg, gone } => {
+                report.unreachable += usize::from(trace.unreachable);
+                let result = store.record_failure(id, &msg, gone, now);
+                error = Some(msg);
+                result
+            }
+            Processed::SkippedDead | Processed::Cancelled => Ok(()),
+        };
+        match result {
+            Ok(()) => uncommitted += 1,
+            Err(e) => {
                 report.write_failed(id, &e);
                 write_error.get_or_insert(e.into());
             }
-            if verbose {
-                bar.suspend(|| eprintln!("{}", verbose_line(&job, &trace, new, error.as_deref())));
-            }
-            bar.inc(1);
-        },
-    )?;
+        }
+        commit(
+            &mut store,
+            false,
+            &mut uncommitted,
+            &mut report,
+            &mut write_error,
+        );
+        if verbose {
+            bar.suspend(|| eprintln!("{}", verbose_line(&job, &trace, new, error.as_deref())));
+        }
+        bar.inc(1);
+    })?;
+    commit(
+        &mut store,
+        true,
+        &mut uncommitted,
+        &mut report,
+        &mut write_error,
+    );
     bar.finish_and_clear();
     let interrupted = interrupted
         || (!pending.is_empty()

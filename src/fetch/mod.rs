@@ -125,6 +125,29 @@ where
     P: Fn(&FetchJob, Outcome, Duration) -> T + Send + Sync + 'static,
     S: FnMut(FetchJob, T),
 {
+    fetch_all_ticking(jobs, settings, process, |event| {
+        if let Some((job, t)) = event {
+            sink(job, t);
+        }
+    })
+}
+
+/// How often the sink of [`fetch_all_ticking`] hears `None` while no result is ready.
+pub(crate) const IDLE_TICK: Duration = Duration::from_millis(50);
+
+/// [`fetch_all`], with `sink` also called with `None` whenever no result has arrived for
+/// [`IDLE_TICK`]: a writer that batches uses it to commit on time while the network is slow.
+pub(crate) fn fetch_all_ticking<T, P, S>(
+    jobs: Vec<FetchJob>,
+    settings: &Settings,
+    process: P,
+    mut sink: S,
+) -> anyhow::Result<bool>
+where
+    T: Send + 'static,
+    P: Fn(&FetchJob, Outcome, Duration) -> T + Send + Sync + 'static,
+    S: FnMut(Option<(FetchJob, T)>),
+{
     // Parsing is CPU-bound: more parse threads than cores only adds documents held in memory.
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -202,8 +225,12 @@ where
         });
     }
     drop(tx);
-    for (job, t) in rx {
-        sink(job, t);
+    loop {
+        match rx.recv_timeout(IDLE_TICK) {
+            Ok(item) => sink(Some(item)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => sink(None),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
     }
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(interrupted.load(Ordering::SeqCst))

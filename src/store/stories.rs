@@ -6,7 +6,7 @@ use super::{Result, Store, WriteStats, parse_ts, stored_time, url_key};
 use crate::calendar::rfc3339;
 use crate::model::{Enclosure, Entry, EntryKind, Sighting, Story};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
 /// How far apart two same-titled posts by the same author may be and still be one story.
@@ -38,7 +38,7 @@ fn entry_hash(e: &Entry) -> String {
 
 /// Inserts new entries, updates changed ones, leaves unchanged ones alone.
 pub(super) fn write_entries(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source_id: &str,
     entries: &[Entry],
     now: DateTime<Utc>,
@@ -136,7 +136,7 @@ pub(super) fn write_entries(
 /// True when `story` already holds another post or episode of `source` than `entry_id`: a
 /// source's own items with different ids are different stories even when they share a link
 /// (a podcast whose every episode links to the show's home page).
-fn has_sibling(tx: &Transaction<'_>, story: i64, source_id: &str, e: &Entry) -> Result<bool> {
+fn has_sibling(tx: &Connection, story: i64, source_id: &str, e: &Entry) -> Result<bool> {
     if !matches!(e.kind, EntryKind::Post | EntryKind::Episode) {
         return Ok(false);
     }
@@ -149,7 +149,7 @@ fn has_sibling(tx: &Transaction<'_>, story: i64, source_id: &str, e: &Entry) -> 
 }
 
 fn find_or_create_story(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source_id: &str,
     e: &Entry,
     published: DateTime<Utc>,
@@ -158,9 +158,8 @@ fn find_or_create_story(
     let mut key = url_key(e);
     if let Some(k) = &key {
         let found: Option<i64> = tx
-            .query_row("SELECT id FROM stories WHERE url_key = ?1", [k], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT id FROM stories WHERE url_key = ?1")?
+            .query_row([k], |r| r.get(0))
             .optional()?;
         // The URL already names a sibling's story: this one gets its own, without a URL key
         // (the key stays with the first, so other sources still merge on it).
@@ -169,10 +168,8 @@ fn find_or_create_story(
         {
             key = None;
         } else if let Some(id) = found {
-            tx.execute(
-                "UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1",
-                params![id, rfc3339(published)],
-            )?;
+            tx.prepare_cached("UPDATE stories SET published = MIN(published, ?2) WHERE id = ?1")?
+                .execute(params![id, rfc3339(published)])?;
             return Ok(id);
         }
     }
@@ -184,9 +181,11 @@ fn find_or_create_story(
     let akey = author_key(e);
     if let (Some(t), Some(a)) = (&tkey, &akey) {
         let found: Option<i64> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM stories WHERE title_key = ?1 AND author_key = ?2
                    AND abs(julianday(published) - julianday(?3)) <= ?4 ORDER BY id LIMIT 1",
+            )?
+            .query_row(
                 params![t, a, rfc3339(published), NEAR_DUPLICATE_DAYS],
                 |r| r.get(0),
             )
@@ -197,10 +196,10 @@ fn find_or_create_story(
             return Ok(id);
         }
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO stories (url_key, title_key, author_key, first_seen_at, published) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key, tkey, akey, now_s, rfc3339(published)],
-    )?;
+    )?
+    .execute(params![key, tkey, akey, now_s, rfc3339(published)])?;
     Ok(tx.last_insert_rowid())
 }
 

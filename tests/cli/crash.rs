@@ -120,3 +120,90 @@ fn sigint_stops_cleanly_with_a_message() {
     assert_eq!(ok, "ok");
     assert!(n >= 2, "the fast source was stored before the interrupt");
 }
+
+/// Like [`slow_server`], with an ETag on every answer and 304 when the client sends it back.
+fn slow_etag_server() -> Server {
+    let dir = examples().join("feeds");
+    Server::start(move |req| {
+        let mut parts = req.path.trim_start_matches('/').splitn(2, '/');
+        let n: u64 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let name = parts.next().unwrap_or("");
+        std::thread::sleep(Duration::from_millis(15 * (n % 5)));
+        let etag = format!("\"{n}-{name}\"");
+        if req.headers.get("if-none-match") == Some(&etag) {
+            return Reply::with_headers(304, &[("ETag", &etag)]);
+        }
+        match std::fs::read(dir.join(name)) {
+            Ok(body) => Reply::Full {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "application/xml".into()),
+                    ("ETag".into(), etag),
+                ],
+                body,
+            },
+            Err(_) => Reply::status(404),
+        }
+    })
+}
+
+/// Sources whose validators were stored without any of their entries: a 304 would then hide
+/// entries that were never written.
+fn etags_without_entries(env: &TestEnv) -> Vec<String> {
+    let conn = rusqlite::Connection::open(env.path("pydigest.db")).unwrap();
+    // Killed before the schema was created: nothing stored at all.
+    let Ok(mut stmt) = conn.prepare(
+        "SELECT id FROM sources s WHERE s.etag IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.source_id = s.id)",
+    ) else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Several sources share each write transaction: a kill mid-batch loses the open batch's
+/// entries and validators together, and the next fetch takes those sources again in full.
+#[cfg(unix)]
+#[test]
+fn sigkill_mid_batch_never_keeps_an_etag_without_its_entries() {
+    let server = slow_etag_server();
+    let env = TestEnv::new();
+    env.config(&many_sources(&server, 8));
+    let mut last = 0;
+    for delay_ms in [60, 150, 300, 500] {
+        let mut child = env.cmd(&["fetch", "-q"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if !env.path("pydigest.db").exists() {
+            continue;
+        }
+        let (ok, n) = count(&env);
+        assert_eq!(ok, "ok", "integrity after kill at {delay_ms} ms");
+        assert!(
+            n >= last,
+            "entries went from {last} to {n} at {delay_ms} ms"
+        );
+        last = n;
+        assert_eq!(
+            etags_without_entries(&env),
+            Vec::<String>::new(),
+            "kill at {delay_ms} ms"
+        );
+    }
+    env.run(&["fetch"]).expect_code(0);
+    let (ok, n) = count(&env);
+    assert_eq!(ok, "ok");
+    assert!(etags_without_entries(&env).is_empty());
+    let fresh = TestEnv::new();
+    fresh.config(&many_sources(&server, 8));
+    fresh.run(&["fetch"]).expect_code(0);
+    assert_eq!(
+        count(&fresh).1,
+        n,
+        "a killed and resumed fetch stores what one clean run does"
+    );
+}
