@@ -72,7 +72,7 @@ CURATED: dict[str, str] = {
         pyodide nicegui flet anvil-uplink scrapy beautifulsoup beautifulsoup4 bs4 selenium
         mechanicalsoup django-allauth django-debug-toolbar django-extensions django-filter
         django-cors-headers whitenoise django-environ flask-sqlalchemy flask-login flask-wtf
-        wtforms connexion flask-restful apispec authlib httpie urllib3 requests-oauthlib
+        wtforms connexion flask-restful apispec authlib httpie urllib urllib3 requests-oauthlib
         python-multipart pelican lektor
     """,
     DATA: """

@@ -298,6 +298,7 @@ pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classifi
         summary: &shown,
         section: &sections.join(" , "),
         tags: &tags,
+        url: story.url.as_deref().unwrap_or(""),
         content: &hidden,
     };
     classifier.classify(&text, &story_sources(story))

@@ -38,6 +38,11 @@ const MAX_COUNT_PER_FIELD: usize = 3;
 /// How much of the hidden text is read, in bytes (cut on a char boundary).
 const CONTENT_PREFIX: usize = 2000;
 
+/// More tags than this is a keyword list for podcast directories (Talk Python stamps the same
+/// twenty "web development, data science, online course" keywords on every episode), not the
+/// author filing this one story: such a list is read as hidden text.
+const MAX_FILING_TAGS: usize = 8;
+
 /// Where a term was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Field {
@@ -49,6 +54,10 @@ pub(crate) enum Field {
     Tags,
     /// The summary the digest shows (×1.5).
     Summary,
+    /// The story's link, host and path (×1): the site and the slug name the subject when a
+    /// newsletter link's text was cut short, and the host alone files a project's own site
+    /// (`code.djangoproject.com`).
+    Link,
     /// Text the reader never sees: the rest of the summary, other blurbs and the start of the
     /// body (×0.25), so a word deep in show notes cannot outweigh the title.
     Content,
@@ -62,6 +71,7 @@ impl Field {
             Field::Section => 2.0,
             Field::Tags => 1.5,
             Field::Summary => 1.5,
+            Field::Link => 1.0,
             Field::Content => 0.25,
         }
     }
@@ -73,6 +83,7 @@ impl Field {
             Field::Section => "section",
             Field::Tags => "tags",
             Field::Summary => "summary",
+            Field::Link => "link",
             Field::Content => "hidden text",
         }
     }
@@ -133,6 +144,8 @@ pub(crate) struct StoryText<'a> {
     pub section: &'a str,
     /// Tags / categories.
     pub tags: &'a [String],
+    /// The story's URL (empty when it has none).
+    pub url: &'a str,
     /// Text the reader does not see: full summary, other blurbs, body (only the start is read).
     pub content: &'a str,
 }
@@ -186,6 +199,21 @@ fn prefix(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// The host and path of `url`, lower case, without scheme, `www.`, query or fragment; slug
+/// separators become spaces so a slug reads like the title it was made from.
+fn link_text(url: &str) -> String {
+    let url = url.trim().to_lowercase();
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path: String = path
+        .chars()
+        .map(|c| if matches!(c, '-' | '_' | '+') { ' ' } else { c })
+        .collect();
+    format!("{host} / {path}")
 }
 
 /// The lexicon's `(name, topic, weight)` rows.
@@ -342,15 +370,28 @@ impl Classifier {
         } else {
             (text.title, text.summary)
         };
+        let (tags, content) = if text.tags.len() > MAX_FILING_TAGS {
+            (
+                String::new(),
+                format!(
+                    "{}\n\n{}",
+                    text.tags.join(" , "),
+                    prefix(text.content, CONTENT_PREFIX)
+                ),
+            )
+        } else {
+            (
+                text.tags.join(" , "),
+                prefix(text.content, CONTENT_PREFIX).to_string(),
+            )
+        };
         let fields = [
             (Field::Title, normalise(title)),
             (Field::Section, normalise(text.section)),
-            (Field::Tags, normalise(&text.tags.join(" , "))),
+            (Field::Tags, normalise(&tags)),
             (Field::Summary, normalise(summary)),
-            (
-                Field::Content,
-                normalise(prefix(text.content, CONTENT_PREFIX)),
-            ),
+            (Field::Link, link_text(text.url)),
+            (Field::Content, normalise(&content)),
         ];
         let counts: Vec<Vec<usize>> = fields
             .iter()
@@ -477,6 +518,7 @@ mod tests {
                 summary,
                 section: "",
                 tags: &[],
+                url: "",
                 content,
             },
             &[],
@@ -626,6 +668,56 @@ mod tests {
             cl.classify(&text("Company news"), &["astral"]).primary,
             OTHER
         );
+    }
+
+    #[test]
+    fn the_link_host_and_slug_count_for_a_story_with_little_text() {
+        let cl = Classifier::new(&crate::config::Config::builtin().topics);
+        let c = cl.classify(
+            &StoryText {
+                title: "Changeset [e8171da]: Fixed #24146 -- Fixed a missing fields regression.",
+                url: "https://code.djangoproject.com/changeset/e8171daf0cd7",
+                ..Default::default()
+            },
+            &[],
+        );
+        assert_eq!(c.primary, "Web");
+        assert_eq!(c.reasons[0].field, Field::Link);
+        assert_eq!(c.reasons[0].field.as_str(), "link");
+        // Slug words are separated like a title's.
+        let slug = cl.classify(
+            &StoryText {
+                title: "Part 2",
+                url: "https://example.com/2024/05/free-threading-in-practice/",
+                ..Default::default()
+            },
+            &[],
+        );
+        assert_eq!(slug.primary, "Performance & concurrency");
+        assert_eq!(
+            link_text("HTTP://www.Example.com/a_b?x=1#y"),
+            "example.com / a b"
+        );
+    }
+
+    #[test]
+    fn a_long_keyword_list_is_read_as_hidden_text() {
+        let cl = Classifier::new(&taxonomy());
+        let few = ["django".to_string(), "python".to_string()];
+        let many: Vec<String> = ["django", "python", "software", "programming", "podcast"]
+            .iter()
+            .chain(&["developer", "ide", "course", "online"])
+            .map(|t| t.to_string())
+            .collect();
+        let text = |tags| StoryText {
+            title: "Episode 12",
+            tags,
+            ..Default::default()
+        };
+        assert_eq!(cl.classify(&text(&few), &[]).primary, "Web");
+        let c = cl.classify(&text(&many), &[]);
+        assert_eq!(c.primary, OTHER);
+        assert_eq!(c.reasons[0].field, Field::Content);
     }
 
     #[test]
