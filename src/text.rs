@@ -163,25 +163,29 @@ pub(crate) fn plain_paragraphs(s: &str) -> String {
 
 /// Collapses spaces inside lines and keeps at most one blank line between paragraphs.
 pub(crate) fn tidy_paragraphs(s: &str) -> String {
-    let mut paras: Vec<String> = Vec::new();
-    let mut current = String::new();
+    // One pass, no per-line strings: this runs on every body's text.
+    let mut out = String::with_capacity(s.len());
+    // Whether the last line had words, so the next line's words continue its paragraph.
+    let mut in_paragraph = false;
     for line in s.lines() {
-        let line = collapse_ws(line);
-        if line.is_empty() {
-            if !current.is_empty() {
-                paras.push(std::mem::take(&mut current));
-            }
-        } else {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(&line);
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else {
+            in_paragraph = false;
+            continue;
+        };
+        if in_paragraph {
+            out.push(' ');
+        } else if !out.is_empty() {
+            out.push_str("\n\n");
         }
+        out.push_str(first);
+        for w in words {
+            out.push(' ');
+            out.push_str(w);
+        }
+        in_paragraph = true;
     }
-    if !current.is_empty() {
-        paras.push(current);
-    }
-    paras.join("\n\n")
+    out
 }
 
 /// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
@@ -383,6 +387,19 @@ mod tests {
     #[case("plain\n\ntext", "plain\n\ntext")]
     fn html_to_text_cases(#[case] input: &str, #[case] expected: &str) {
         assert_eq!(html_to_text(input), expected);
+    }
+
+    #[rstest]
+    #[case("\n\n  a  b \n c\n\n\n\nd\n", "a b c\n\nd")]
+    #[case("x\r\ny\r\n\r\nz", "x y\n\nz")]
+    #[case("p\n\u{a0}\nq\u{a0}r", "p\n\nq r")]
+    #[case(" \n\t\n", "")]
+    #[case("one", "one")]
+    fn tidy_paragraphs_joins_lines_and_keeps_one_blank_line(
+        #[case] input: &str,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(tidy_paragraphs(input), expected);
     }
 
     #[rstest]

@@ -515,22 +515,27 @@ fn sanitized(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
 
 /// html5ever's escaping: `&`, `<`, `>` and no-break space, plus `"` in attribute values.
 fn escape_into(out: &mut String, s: &str, attr: bool) {
-    let mut rest = s;
-    while let Some(i) =
-        rest.find(|c: char| matches!(c, '&' | '<' | '>' | '\u{a0}') || (attr && c == '"'))
-    {
-        out.push_str(&rest[..i]);
-        let c = rest[i..].chars().next().unwrap_or('&');
-        out.push_str(match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            _ => "&nbsp;",
-        });
-        rest = &rest[i + c.len_utf8()..];
+    let bytes = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (entity, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' if attr => ("&quot;", 1),
+            0xC2 if bytes.get(i + 1) == Some(&0xA0) => ("&nbsp;", 2),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        // `i` is an ASCII byte or the lead byte of U+00A0: a char boundary.
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        i += len;
+        start = i;
     }
-    out.push_str(rest);
+    out.push_str(&s[start..]);
 }
 
 /// ammonia's check for unexpected namespace changes (mutation XSS through `<svg>`/`<math>`):
