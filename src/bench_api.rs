@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// What `pydigest search --limit LIMIT WORDS…` runs, without filters or printing: opens the
 /// store at `db` (migrating it as the command would), builds the query from `query` as the
-/// command does, runs [`Store::search`] and returns the story ids found, best first. Words
+/// command does, runs `Store::search` and returns the story ids found, best first. Words
 /// that leave nothing to search for give an empty list.
 pub fn search(db: &Path, query: &str, limit: usize) -> anyhow::Result<Vec<i64>> {
     let Some(fts) = plain_to_fts(query) else {
