@@ -7,6 +7,8 @@
 //! sibling crates in `fuzz/` and `bench/server` ([`parse`], [`model`]) use, so the compiler
 //! reports everything else that nothing calls.
 
+#[doc(hidden)]
+pub mod bench_api;
 pub(crate) mod calendar;
 pub(crate) mod canon;
 pub(crate) mod cli;

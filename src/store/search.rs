@@ -5,8 +5,8 @@
 use super::{Store, StoreError, parse_ts};
 use crate::calendar::rfc3339;
 use chrono::{DateTime, Utc};
-use rusqlite::{ErrorCode, params};
-use std::collections::HashSet;
+use rusqlite::{ErrorCode, OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
 
 /// Starts a highlighted run in a snippet. Control characters never reach the output: the
 /// renderer splits on them and sanitises the pieces before adding its own highlighting.
@@ -160,104 +160,192 @@ fn classify(e: rusqlite::Error) -> SearchError {
     }
 }
 
+/// Matching rows ranked in the first pass, per story asked for: room for a few sightings of
+/// one story and for rows the filters drop, so one pass is nearly always enough.
+const FIRST_WINDOW_PER_HIT: usize = 3;
+/// Ranked rows of the first pass at least (a small `--limit` still gets room for duplicates).
+const FIRST_WINDOW_MIN: usize = 60;
+/// Widening passes before the last one ranks every match.
+const WIDEN_PASSES: usize = 2;
+
+/// A hit before its snippet and sightings are filled in, with its entry's rowid.
+type Ranked = (i64, SearchHit);
+
 impl Store {
     /// Stories matching `q`, best first: each story once, as its best-ranked sighting that
     /// passes the filters.
+    ///
+    /// Every match is still scored by FTS5 (bm25 per row), but only the best `window` rows are
+    /// kept and sorted (SQLite's top-N sorter, not a sort of every match), and entries are read
+    /// only for those. When filters or several sightings of one story leave fewer than
+    /// `limit` stories, the window widens, and the last pass ranks every match.
     pub(crate) fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
         if q.limit == 0 {
             return Ok(Vec::new());
         }
+        let mut window = Some(
+            q.limit
+                .saturating_mul(FIRST_WINDOW_PER_HIT)
+                .max(FIRST_WINDOW_MIN),
+        );
+        let mut passes = 0;
+        let mut hits = loop {
+            let (hits, exhausted) = self.ranked_hits(q, window)?;
+            if hits.len() >= q.limit || exhausted {
+                break hits;
+            }
+            passes += 1;
+            window = window
+                .filter(|_| passes < WIDEN_PASSES)
+                .map(|w| w.saturating_mul(8));
+        };
+        self.fill_snippets(&q.fts, &mut hits)?;
+        self.fill_sightings(&mut hits)?;
+        Ok(hits.into_iter().map(|(_, h)| h).collect())
+    }
+
+    /// The best `limit` stories among the best `window` matching rows (all rows: `None`), and
+    /// whether those were all the matching rows.
+    fn ranked_hits(
+        &self,
+        q: &SearchQuery,
+        window: Option<usize>,
+    ) -> Result<(Vec<Ranked>, bool), SearchError> {
+        // `rank` is the bm25 configured in migration 2. Ordering by two terms keeps FTS5 from
+        // sorting every match itself, so SQLite's sorter keeps only the best `window` rows;
+        // the rowid breaks ties the same way in every pass.
+        let mut ranked = self.conn().prepare_cached(
+            "SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ?1
+             ORDER BY rank, rowid LIMIT ?2",
+        )?;
+        let limit = window.map_or(-1, |w| i64::try_from(w).unwrap_or(i64::MAX));
+        let rows: Vec<(i64, f64)> = ranked
+            .query_map(params![q.fts, limit], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(classify)?
+            .collect::<Result<_, _>>()
+            .map_err(classify)?;
+        let exhausted = window.is_none_or(|w| rows.len() < w);
         let sources_json = serde_json::to_string(&q.sources).unwrap_or_else(|_| "[]".into());
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT f.rowid, COALESCE(e.story_id, -e.id), e.source_id, e.title, e.url, e.published, f.rank,
+        let mut entry = self.conn().prepare_cached(
+            "SELECT COALESCE(e.story_id, -e.id), e.source_id, e.title, e.url, e.published,
                     e.date_is_first_seen
-             FROM entries_fts f JOIN entries e ON e.id = f.rowid
-             WHERE entries_fts MATCH ?1
+             FROM entries e
+             WHERE e.id = ?1
                AND (?2 IS NULL OR e.published >= ?2)
                AND (?3 IS NULL OR e.published < ?3)
                AND (?4 IS NULL OR instr(lower(e.authors), lower(?4)) > 0)
-               AND (?5 = '[]' OR e.source_id IN (SELECT value FROM json_each(?5)))
-             ORDER BY f.rank",
+               AND (?5 = '[]' OR e.source_id IN (SELECT value FROM json_each(?5)))",
         )?;
-        let mut rows = stmt
-            .query(params![
-                q.fts,
-                q.since.map(rfc3339),
-                q.until.map(rfc3339),
-                q.author,
-                sources_json
-            ])
-            .map_err(classify)?;
-        let mut hits: Vec<(i64, SearchHit)> = Vec::new();
+        let (since, until) = (q.since.map(rfc3339), q.until.map(rfc3339));
+        let mut hits: Vec<Ranked> = Vec::new();
         let mut seen: HashSet<i64> = HashSet::new();
-        while let Some(r) = rows.next().map_err(classify)? {
-            let story_id: i64 = r.get(1)?;
-            if !seen.insert(story_id) {
+        for (rowid, rank) in rows {
+            let hit = entry
+                .query_row(params![rowid, since, until, q.author, sources_json], |r| {
+                    Ok(SearchHit {
+                        story_id: r.get(0)?,
+                        title: r.get(2)?,
+                        url: r.get(3)?,
+                        source: r.get(1)?,
+                        published: r.get::<_, Option<String>>(4)?.as_deref().and_then(parse_ts),
+                        snippet: String::new(),
+                        sightings: 1,
+                        also_in: Vec::new(),
+                        score: -rank,
+                        date_estimated: r.get(5)?,
+                    })
+                })
+                .optional()?;
+            let Some(hit) = hit else { continue };
+            if !seen.insert(hit.story_id) {
                 continue;
             }
-            let rank: f64 = r.get(6)?;
-            hits.push((
-                r.get(0)?,
-                SearchHit {
-                    story_id,
-                    title: r.get(3)?,
-                    url: r.get(4)?,
-                    source: r.get(2)?,
-                    published: r.get::<_, Option<String>>(5)?.as_deref().and_then(parse_ts),
-                    snippet: String::new(),
-                    sightings: 1,
-                    also_in: Vec::new(),
-                    score: -rank,
-                    date_estimated: r.get(7)?,
-                },
-            ));
+            hits.push((rowid, hit));
             if hits.len() >= q.limit {
                 break;
             }
         }
-        drop(rows);
+        Ok((hits, exhausted))
+    }
+
+    /// Each hit's snippet: one FTS5 query for all of them (`rowid IN`), and the whole
+    /// highlighted columns only for a hit whose snippet window cuts a match.
+    fn fill_snippets(&self, fts: &str, hits: &mut [Ranked]) -> Result<(), SearchError> {
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let rowids = serde_json::to_string(&hits.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into());
         let mut snip = self.conn().prepare_cached(&format!(
-            "SELECT snippet(entries_fts, 1, char(2), char(3), '…', {SNIPPET_TOKENS}),
+            "SELECT rowid, snippet(entries_fts, 1, char(2), char(3), '…', {SNIPPET_TOKENS}),
                     snippet(entries_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS})
-             FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2"
+             FROM entries_fts
+             WHERE entries_fts MATCH ?1 AND rowid IN (SELECT value FROM json_each(?2))"
         ))?;
+        let mut snippets: HashMap<i64, (Option<String>, Option<String>)> = snip
+            .query_map(params![fts, rowids], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+            })
+            .map_err(classify)?
+            .collect::<Result<_, _>>()
+            .map_err(classify)?;
         let mut whole = self.conn().prepare_cached(
             "SELECT highlight(entries_fts, 1, char(2), char(3)),
                     highlight(entries_fts, 2, char(2), char(3))
              FROM entries_fts WHERE entries_fts MATCH ?1 AND rowid = ?2",
         )?;
-        let mut sightings = self.conn().prepare_cached(
-            "SELECT source_id FROM entries WHERE story_id = ?1 ORDER BY first_seen_at, id",
-        )?;
-        for (rowid, hit) in &mut hits {
-            let (summary, content): (Option<String>, Option<String>) = snip
-                .query_row(params![q.fts, *rowid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(classify)?;
+        for (rowid, hit) in hits.iter_mut() {
+            let (summary, content) = snippets.remove(rowid).unwrap_or_default();
             hit.snippet = pick_snippet(summary.unwrap_or_default(), content.unwrap_or_default());
             if cuts_a_match(&hit.snippet) {
                 // FTS5 ends its window inside a phrase that starts near the window's edge
                 // (`"unit test"` → "…added unit…"): cut our own window around a whole match.
                 let (summary, content): (Option<String>, Option<String>) = whole
-                    .query_row(params![q.fts, *rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .query_row(params![fts, *rowid], |r| Ok((r.get(0)?, r.get(1)?)))
                     .map_err(classify)?;
                 let full = pick_snippet(summary.unwrap_or_default(), content.unwrap_or_default());
                 if let Some(w) = window_around_match(&full, SNIPPET_TOKENS as usize) {
                     hit.snippet = w;
                 }
             }
-            if hit.story_id > 0 {
-                let sources = sightings
-                    .query_map([hit.story_id], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                hit.sightings = sources.len().max(1) as i64;
-                for s in sources {
-                    if s != hit.source && !hit.also_in.contains(&s) {
-                        hit.also_in.push(s);
-                    }
+        }
+        Ok(())
+    }
+
+    /// Each hit's sighting count and other sources: one query for all the stories.
+    fn fill_sightings(&self, hits: &mut [Ranked]) -> Result<(), SearchError> {
+        let stories: Vec<i64> = hits
+            .iter()
+            .map(|(_, h)| h.story_id)
+            .filter(|&s| s > 0)
+            .collect();
+        if stories.is_empty() {
+            return Ok(());
+        }
+        let stories = serde_json::to_string(&stories).unwrap_or_else(|_| "[]".into());
+        let mut sightings = self.conn().prepare_cached(
+            "SELECT story_id, source_id FROM entries
+             WHERE story_id IN (SELECT value FROM json_each(?1))
+             ORDER BY story_id, first_seen_at, id",
+        )?;
+        let mut by_story: HashMap<i64, Vec<String>> = HashMap::new();
+        let rows = sightings.query_map([stories], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (story, source): (i64, String) = row?;
+            by_story.entry(story).or_default().push(source);
+        }
+        for (_, hit) in hits.iter_mut() {
+            let Some(sources) = by_story.remove(&hit.story_id) else {
+                continue;
+            };
+            hit.sightings = sources.len().max(1) as i64;
+            for s in sources {
+                if s != hit.source && !hit.also_in.contains(&s) {
+                    hit.also_in.push(s);
                 }
             }
         }
-        Ok(hits.into_iter().map(|(_, h)| h).collect())
+        Ok(())
     }
 }
 
@@ -353,6 +441,95 @@ mod tests {
     #[case("café Ünïcode", Some(r#""café" "Ünïcode""#))]
     fn plain_queries_become_quoted_strings(#[case] input: &str, #[case] expected: Option<&str>) {
         assert_eq!(plain_to_fts(input).as_deref(), expected);
+    }
+
+    /// A store with sources `a` and `b` and the given entries: (id, source, story, title,
+    /// content); a story id of 0 leaves the entry without a story.
+    fn store_with(entries: &[(i64, &str, i64, &str, &str)]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let c = store.conn();
+        for s in ["a", "b"] {
+            c.execute(
+                "INSERT INTO sources (id, name, url, config_url, kind) VALUES (?1, ?1, ?1, ?1, 'feed')",
+                [s],
+            )
+            .unwrap();
+        }
+        for &(id, source, story, title, content) in entries {
+            if story > 0 {
+                c.execute(
+                    "INSERT OR IGNORE INTO stories (id, first_seen_at) VALUES (?1, '2025-01-01T00:00:00Z')",
+                    [story],
+                )
+                .unwrap();
+            }
+            c.execute(
+                "INSERT INTO entries (id, source_id, entry_id, story_id, title, content_text,
+                     content_hash, published, first_seen_at, last_seen_at)
+                 VALUES (?1, ?2, ?1, NULLIF(?3, 0), ?4, ?5, 'h', '2025-01-02T00:00:00Z',
+                     '2025-01-02T00:00:00Z', '2025-01-02T00:00:00Z')",
+                params![id, source, story, title, content],
+            )
+            .unwrap();
+        }
+        (dir, store)
+    }
+
+    fn query(words: &str, limit: usize) -> SearchQuery {
+        SearchQuery {
+            fts: plain_to_fts(words).unwrap(),
+            limit,
+            ..SearchQuery::default()
+        }
+    }
+
+    #[test]
+    fn a_filter_that_drops_every_top_row_widens_the_window() {
+        // 100 strong matches in source a rank above the only match in source b.
+        let mut rows: Vec<(i64, &str, i64, &str, &str)> = (1..=100)
+            .map(|i| (i, "a", 0, "needle needle", "needle"))
+            .collect();
+        rows.push((101, "b", 0, "other", "a needle in the body"));
+        let (_dir, store) = store_with(&rows);
+        let hits = store
+            .search(&SearchQuery {
+                sources: vec!["b".into()],
+                ..query("needle", 5)
+            })
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].story_id, -101);
+        // Unfiltered, the title matches come first and the limit holds.
+        let hits = store.search(&query("needle", 5)).unwrap();
+        assert_eq!(hits.len(), 5);
+        assert!(hits.iter().all(|h| h.source == "a"));
+    }
+
+    #[test]
+    fn many_sightings_of_one_story_do_not_crowd_out_other_stories() {
+        // 200 sightings of story 1, all ranked above stories 2 and 3.
+        let mut rows: Vec<(i64, &str, i64, &str, &str)> = (1..=200)
+            .map(|i| {
+                (
+                    i,
+                    if i % 2 == 0 { "a" } else { "b" },
+                    1,
+                    "needle needle",
+                    "needle",
+                )
+            })
+            .collect();
+        rows.push((201, "a", 2, "needle", "needle x"));
+        rows.push((202, "b", 3, "other", "needle"));
+        let (_dir, store) = store_with(&rows);
+        let hits = store.search(&query("needle", 3)).unwrap();
+        let stories: Vec<i64> = hits.iter().map(|h| h.story_id).collect();
+        assert_eq!(stories, [1, 2, 3]);
+        assert_eq!(hits[0].sightings, 200);
+        assert_eq!(hits[0].also_in.len(), 1);
+        assert!(hits.iter().all(|h| h.snippet.contains(HL_START)));
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
     }
 
     #[test]

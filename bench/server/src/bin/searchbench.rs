@@ -10,12 +10,19 @@
 //!       database's sources; published uniformly at random over 2024-01-01 .. 2025-12-29 (104
 //!       weeks). Writes 50 queries (20 common, 15 medium, 10 rare single words, 5 two-word
 //!       phrases-as-AND) to QUERIES_OUT, one per line as `band<TAB>query`.
-//!   searchbench query DB QUERIES MODE [PASSES]
+//!   searchbench query DB QUERIES MODE [PASSES] [PYDIGEST CONFIG]
 //!       MODE bm25: the query pydigest runs — `... WHERE entries_fts MATCH ? ORDER BY
 //!       bm25(entries_fts, 10.0, 3.0, 1.0, 2.0) LIMIT 20` with snippet();
 //!       MODE rank: the same ranking through FTS5's rank column (`AND rank MATCH 'bm25(...)'
 //!       ORDER BY rank`), as main's `pydigest search` does it after migration 2;
-//!       MODE like: `LIKE '%term%'` over title, summary and content_text, LIMIT 20 (the floor).
+//!       MODE like: `LIKE '%term%'` over title, summary and content_text, LIMIT 20 (the floor);
+//!       MODE lib: what `pydigest search --limit 20 WORDS` really runs (the library function
+//!       the command calls: store open, query building, `Store::search`), minus printing;
+//!       MODE cli: the PYDIGEST binary end to end with `--config CONFIG` (process start
+//!       included). For lib and cli the warm-up pass also measures recall@20 of the stories
+//!       found against the exhaustive FTS5 ordering (`bm25(entries_fts, 10, 3, 1, 2)` over
+//!       every match, each story once as its best sighting, ties counted as equal), printed
+//!       as recall20_mean and recall20_min.
 //!       One warm-up pass, then PASSES passes (default 3); prints JSON with p50/p95 in ms over
 //!       every timed query, and per band.
 
@@ -204,14 +211,58 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[idx]
 }
 
-fn query(db: &str, queries: &str, mode: &str, passes: usize) -> rusqlite::Result<()> {
-    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+/// Story ids of every match of `fts`, best first by the exhaustive FTS5 bm25 ordering (the
+/// weights of migration 2), each story once as its best sighting, with that sighting's score
+/// (higher is better).
+fn exhaustive(conn: &Connection, fts: &str) -> rusqlite::Result<Vec<(i64, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(e.story_id, -e.id), -bm25(entries_fts, 10.0, 3.0, 1.0, 2.0) AS s
+         FROM entries_fts f JOIN entries e ON e.id = f.rowid
+         WHERE entries_fts MATCH ?1 ORDER BY s DESC",
+    )?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let mut rows = stmt.query([fts])?;
+    while let Some(r) = rows.next()? {
+        let story: i64 = r.get(0)?;
+        if seen.insert(story) {
+            out.push((story, r.get(1)?));
+        }
+    }
+    Ok(out)
+}
+
+/// recall@k of `found` against the exhaustive ordering, counting ties: a story found is right
+/// when its best score is at least the k-th best story's (stories with equal scores are
+/// interchangeable, and which of them FTS5 lists first is unspecified).
+fn recall(found: &[i64], exact: &[(i64, f64)], k: usize) -> f64 {
+    let want = exact.len().min(k);
+    if want == 0 {
+        return 1.0;
+    }
+    let kth = exact[want - 1].1;
+    let score: HashMap<i64, f64> = exact.iter().copied().collect();
+    let good = found
+        .iter()
+        .take(k)
+        .filter(|s| score.get(s).is_some_and(|&v| v >= kth - 1e-9 * kth.abs().max(1.0)))
+        .count();
+    good.min(want) as f64 / want as f64
+}
+
+fn query(db: &str, queries: &str, mode: &str, passes: usize, extra: &[String]) -> rusqlite::Result<()> {
     let qs: Vec<(String, String)> = std::fs::read_to_string(queries)
         .expect("queries")
         .lines()
         .filter_map(|l| l.split_once('\t'))
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
+    // `lib` and `cli` migrate the store as `pydigest search` does, so they open it read-write.
+    let conn = if matches!(mode, "lib" | "cli") {
+        Connection::open(db)?
+    } else {
+        Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?
+    };
     let sql = match mode {
         "bm25" => {
             "SELECT rowid, title, snippet(entries_fts, 2, '[', ']', '…', 16) FROM entries_fts
@@ -226,35 +277,65 @@ fn query(db: &str, queries: &str, mode: &str, passes: usize) -> rusqlite::Result
             "SELECT id, title FROM entries
              WHERE title LIKE ?1 OR summary LIKE ?1 OR content_text LIKE ?1 LIMIT 20"
         }
+        "lib" | "cli" => "SELECT 1",
         m => panic!("unknown mode {m}"),
     };
     let mut stmt = conn.prepare(sql)?;
-    let mut run = |q: &str| -> rusqlite::Result<(f64, usize)> {
+    let dbp = std::path::PathBuf::from(db);
+    let mut run = |q: &str| -> rusqlite::Result<(f64, Vec<i64>)> {
+        if mode == "lib" {
+            let t = Instant::now();
+            let ids = pydigest::bench_api::search(&dbp, q, 20).expect("pydigest search");
+            return Ok((t.elapsed().as_secs_f64() * 1000.0, ids));
+        }
+        if mode == "cli" {
+            let (bin, config) = (&extra[0], &extra[1]);
+            let t = Instant::now();
+            let out = std::process::Command::new(bin)
+                .args(["-q", "--config", config, "--db", db, "search", "--limit", "20", "--json"])
+                .args(q.split_whitespace())
+                .output()
+                .expect("run pydigest");
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            assert!(out.status.success(), "pydigest search failed: {out:?}");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let ids = text
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("\"story_id\": "))
+                .map(|v| v.trim_end_matches(',').parse().unwrap())
+                .collect();
+            return Ok((ms, ids));
+        }
         let arg = if mode == "like" {
             format!("%{q}%")
         } else {
             q.to_string()
         };
         let t = Instant::now();
-        let mut n = 0;
+        let mut ids = Vec::new();
         let mut rows = stmt.query([arg])?;
         while let Some(r) = rows.next()? {
-            let _: i64 = r.get(0)?;
+            ids.push(r.get(0)?);
             let _: Option<String> = r.get(1)?;
-            n += 1;
         }
-        Ok((t.elapsed().as_secs_f64() * 1000.0, n))
+        Ok((t.elapsed().as_secs_f64() * 1000.0, ids))
     };
+    // Warm-up pass; for `lib` and `cli` it also gives the ids whose recall is measured.
+    let mut recalls = Vec::new();
     for (_, q) in &qs {
-        run(q)?;
+        let (_, ids) = run(q)?;
+        if matches!(mode, "lib" | "cli") {
+            let fts = pydigest::bench_api::fts_query(q).expect("query has words");
+            recalls.push(recall(&ids, &exhaustive(&conn, &fts)?, 20));
+        }
     }
     let mut all = Vec::new();
     let mut bands: HashMap<String, Vec<f64>> = HashMap::new();
     let mut hits = 0;
     for _ in 0..passes {
         for (band, q) in &qs {
-            let (ms, n) = run(q)?;
-            hits += n;
+            let (ms, ids) = run(q)?;
+            hits += ids.len();
             all.push(ms);
             bands.entry(band.clone()).or_default().push(ms);
         }
@@ -270,8 +351,17 @@ fn query(db: &str, queries: &str, mode: &str, passes: usize) -> rusqlite::Result
             pct(v, 0.95)
         ));
     }
+    let recall_json = if recalls.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ",\"recall20_mean\":{:.4},\"recall20_min\":{:.4}",
+            recalls.iter().sum::<f64>() / recalls.len() as f64,
+            recalls.iter().copied().fold(f64::INFINITY, f64::min)
+        )
+    };
     println!(
-        "{{\"mode\":\"{mode}\",\"queries\":{},\"timed\":{},\"hits\":{hits},\"p50\":{:.3},\"p95\":{:.3},\"max\":{:.3},\"bands\":{{{}}}}}",
+        "{{\"mode\":\"{mode}\",\"queries\":{},\"timed\":{},\"hits\":{hits},\"p50\":{:.3},\"p95\":{:.3},\"max\":{:.3}{recall_json},\"bands\":{{{}}}}}",
         qs.len(),
         all.len(),
         pct(&mut all, 0.5),
@@ -291,10 +381,11 @@ fn main() -> rusqlite::Result<()> {
             &a[3],
             &a[4],
             a.get(5).map_or(3, |p| p.parse().unwrap()),
+            a.get(6..).unwrap_or_default(),
         ),
         _ => {
             eprintln!(
-                "usage: searchbench gen DB CORPUS_DIR ROWS QUERIES_OUT | query DB QUERIES MODE [PASSES]"
+                "usage: searchbench gen DB CORPUS_DIR ROWS QUERIES_OUT | query DB QUERIES MODE [PASSES] [PYDIGEST CONFIG]"
             );
             std::process::exit(2);
         }
