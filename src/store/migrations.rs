@@ -119,4 +119,30 @@ pub(super) const MIGRATIONS: &[&str] = &[
     INSERT INTO entries_fts(entries_fts, rank) VALUES('automerge', 8);
     INSERT INTO entries_fts(entries_fts, rank) VALUES('crisismerge', 32);
     "#,
+    // 7: new and changed entries wait in `fts_pending` and reach FTS5 in one statement just
+    // before their transaction commits (`Store::flush_fts_pending`). FTS5 flushes its pending
+    // terms to a new segment at every statement savepoint, and a trigger that wrote it per
+    // inserted entry opened one per entry: one tiny segment per entry, merged over and over.
+    // A pending entry was never indexed, so deleting it must not send FTS5 a 'delete'.
+    r#"
+    CREATE TABLE fts_pending (id INTEGER PRIMARY KEY);
+    DROP TRIGGER entries_ai;
+    DROP TRIGGER entries_ad;
+    DROP TRIGGER entries_au;
+    CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+        INSERT OR IGNORE INTO fts_pending(id) VALUES (new.id);
+    END;
+    CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, summary, content_text, authors)
+        SELECT 'delete', old.id, old.title, old.summary, old.content_text, old.authors
+        WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+        DELETE FROM fts_pending WHERE id = old.id;
+    END;
+    CREATE TRIGGER entries_au AFTER UPDATE OF title, summary, content_text, authors ON entries BEGIN
+        INSERT INTO entries_fts(entries_fts, rowid, title, summary, content_text, authors)
+        SELECT 'delete', old.id, old.title, old.summary, old.content_text, old.authors
+        WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+        INSERT OR IGNORE INTO fts_pending(id) VALUES (new.id);
+    END;
+    "#,
 ];

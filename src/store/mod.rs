@@ -397,9 +397,38 @@ impl Store {
                 }
                 Err(StoreError::Sqlite(e)) => return Err(open_error(path, e)),
                 Err(e) => return Err(e),
-                Ok(()) => return Ok(store),
+                Ok(()) => break,
             }
         }
+        // Entries written by a process that stopped between its write and its commit's
+        // flush cannot exist (the flush is in the same transaction), but a writer outside
+        // `Store` (an older tool, a hand edit) may leave some: index them now.
+        store.flush_fts_pending()?;
+        Ok(store)
+    }
+
+    /// Indexes the entries waiting in `fts_pending` (see migration 7) in one statement, so
+    /// FTS5 writes one segment for the whole transaction instead of one per entry. Every
+    /// write transaction that adds or changes entries calls it just before committing.
+    pub(crate) fn flush_fts_pending(&self) -> Result<()> {
+        let pending: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM fts_pending)")?
+            .query_row([], |r| r.get(0))?;
+        if !pending {
+            return Ok(());
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO entries_fts(rowid, title, summary, content_text, authors)
+                 SELECT e.id, e.title, e.summary, e.content_text, e.authors
+                 FROM fts_pending p JOIN entries e ON e.id = p.id ORDER BY p.id",
+            )?
+            .execute([])?;
+        self.conn
+            .prepare_cached("DELETE FROM fts_pending")?
+            .execute([])?;
+        Ok(())
     }
 
     /// Opens an existing database for reading only: nothing is written, nothing migrated. For
@@ -617,7 +646,9 @@ impl Store {
         }
         batch.sources = 0;
         batch.entries = 0;
-        let result = self.conn.execute_batch("COMMIT");
+        let result = self
+            .flush_fts_pending()
+            .and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
         if result.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -635,7 +666,7 @@ impl Store {
     ) -> Result<R> {
         let Some(batch) = self.batch.as_mut() else {
             self.conn.execute_batch("BEGIN IMMEDIATE")?;
-            let r = f(self);
+            let r = f(self).and_then(|r| self.flush_fts_pending().map(|()| r));
             let done = self
                 .conn
                 .execute_batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" });
@@ -869,6 +900,74 @@ mod tests {
         // Outside a batch each write commits at once.
         store.record_failure("b", "boom", false, now).unwrap();
         assert_eq!(status(&other, "b").0, "failing");
+    }
+
+    /// Rowids FTS5 finds for `word`.
+    fn fts_ids(conn: &Connection, word: &str) -> Vec<i64> {
+        let mut stmt = conn
+            .prepare("SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?1 ORDER BY rowid")
+            .unwrap();
+        stmt.query_map([word], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn insert_entry(conn: &Connection, id: i64, title: &str) {
+        conn.execute(
+            "INSERT INTO entries (id, source_id, entry_id, title, content_hash, first_seen_at, last_seen_at)
+             VALUES (?1, 'a', ?1, ?2, 'h', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+            params![id, title],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn entries_reach_the_index_at_commit_and_deleting_or_editing_pending_ones_keeps_it_sound() {
+        let (_dir, mut store) = store_with(&["a"]);
+        store
+            .write_source(3, |s| {
+                insert_entry(&s.conn, 1, "alpha kept");
+                insert_entry(&s.conn, 2, "alpha deleted before indexing");
+                insert_entry(&s.conn, 3, "alpha edited before indexing");
+                // Not indexed yet: the whole transaction's entries go in at its commit.
+                assert!(fts_ids(&s.conn, "alpha").is_empty());
+                s.conn.execute("DELETE FROM entries WHERE id = 2", [])?;
+                s.conn
+                    .execute("UPDATE entries SET title = 'beta now' WHERE id = 3", [])?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(fts_ids(&store.conn, "alpha"), vec![1]);
+        assert_eq!(fts_ids(&store.conn, "beta"), vec![3]);
+        // Editing and deleting indexed entries (a later transaction) reaches the index too.
+        store
+            .write_source(0, |s| {
+                s.conn
+                    .execute("UPDATE entries SET title = 'gamma' WHERE id = 1", [])?;
+                s.conn.execute("DELETE FROM entries WHERE id = 3", [])?;
+                Ok(())
+            })
+            .unwrap();
+        assert!(fts_ids(&store.conn, "alpha").is_empty());
+        assert!(fts_ids(&store.conn, "beta").is_empty());
+        assert_eq!(fts_ids(&store.conn, "gamma"), vec![1]);
+        store
+            .conn
+            .execute(
+                "INSERT INTO entries_fts(entries_fts, rank) VALUES('integrity-check', 1)",
+                [],
+            )
+            .expect("FTS5 index matches the entries table");
+    }
+
+    #[test]
+    fn entries_left_pending_by_another_writer_are_indexed_at_the_next_open() {
+        let (dir, store) = store_with(&["a"]);
+        insert_entry(&store.conn, 1, "orphan");
+        drop(store);
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        assert_eq!(fts_ids(&store.conn, "orphan"), vec![1]);
     }
 
     #[test]

@@ -473,6 +473,7 @@ mod tests {
             )
             .unwrap();
         }
+        store.flush_fts_pending().unwrap();
         (dir, store)
     }
 
