@@ -1,6 +1,7 @@
 //! The SQLite store: the only module that knows SQL. One file, WAL, one transaction per source,
 //! FTS5 kept in sync by triggers, schema versions in `PRAGMA user_version`.
 
+mod digest_cache;
 mod follow;
 mod info;
 mod llm_cache;
@@ -15,6 +16,7 @@ pub(crate) use search::{
 };
 
 use crate::calendar::rfc3339;
+pub(crate) use digest_cache::period_stamp;
 pub(crate) use info::StoreStats;
 
 use crate::canon;
