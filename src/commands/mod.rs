@@ -20,10 +20,16 @@ mod watch;
 use crate::calendar::{CalendarError, DigestRange};
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::digest::{Digest, DigestOptions, build_digest, trend_baseline};
+use crate::digest::topics::{Classifier, LEXICON};
+use crate::digest::{
+    Digest, DigestOptions, PREPARED_VERSION, Prepared, digest_of_prepared, prepare,
+    title_term_counts, trend_baseline, trend_weeks,
+};
 use crate::store::Store;
+use crate::store::period_stamp;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -162,6 +168,11 @@ fn db_path(explicit: Option<&Path>, config: &Config) -> anyhow::Result<PathBuf> 
 
 /// The digest of `range`: its stories, and the headlines of the weeks before it for trending
 /// terms. The one way a period's digest is built (`digest`, `export` and the digest tests).
+///
+/// Each story's prepared entry (filing, summary) and each baseline week's title-term counts
+/// are cached in the store, keyed by [`taxonomy_key`] and a fingerprint of the sightings
+/// behind them: a week read again reads indexes and the cache, and only the stories that
+/// changed are read in full and classified again. The digest is the same with or without it.
 pub(crate) fn period_digest(
     store: &Store,
     config: &Config,
@@ -169,21 +180,129 @@ pub(crate) fn period_digest(
     opts: DigestOptions,
 ) -> anyhow::Result<Digest> {
     let aggregators = config.aggregator_ids();
-    let stories = store
-        .stories_between(Some(range.since), Some(range.until), &aggregators)
+    let taxonomy = taxonomy_key(config);
+    let variant = i64::from(opts.include_sponsored);
+    let stamps = store
+        .story_stamps_between(range.since, range.until)
         .context("reading stories")?;
+    let mut entries = store
+        .cached_digest_entries(range.since, range.until, variant, &taxonomy, &stamps)
+        .context("reading stories")?;
+    let stale: Vec<i64> = stamps
+        .keys()
+        .filter(|id| !entries.contains_key(id))
+        .copied()
+        .collect();
+    if !stale.is_empty() {
+        // A cold week is read in one ordered pass; a few stale stories by id.
+        let stories = if stale.len() == stamps.len() {
+            store.stories_between(Some(range.since), Some(range.until), &aggregators)
+        } else {
+            store.stories_by_ids(&stale, &aggregators)
+        }
+        .context("reading stories")?;
+        let classifier = Classifier::from_config(config);
+        let fresh: Vec<(i64, Option<Prepared>)> = stories
+            .into_iter()
+            .map(|s| (s.id, prepare(s, &classifier, opts)))
+            .collect();
+        let rows: Vec<(i64, i64, Option<&Prepared>)> = fresh
+            .iter()
+            .filter_map(|(id, p)| stamps.get(id).map(|st| (*id, *st, p.as_ref())))
+            .collect();
+        if let Err(e) = store.put_digest_entries(variant, &taxonomy, &rows) {
+            tracing::info!("not caching the digest's stories: {e}");
+        }
+        entries.extend(fresh);
+    }
+    let mut prepared: Vec<Prepared> = entries.into_values().flatten().collect();
+    prepared.sort_by_key(|p| p.id);
     // Trends compare this period's titles with earlier ones: with no stories there are none.
-    let history = if stories.is_empty() {
-        Vec::new()
+    let before = if stamps.is_empty() {
+        BTreeMap::new()
     } else {
-        let (since, until) = trend_baseline(range);
-        store
-            .story_headlines_between(Some(since), Some(until), &aggregators)
-            .context("reading earlier weeks")?
+        trend_baseline_terms(store, config, range, opts, variant, &taxonomy)?
     };
-    let mut digest = build_digest(stories, &history, config, range, opts);
+    // The classifier's topic order without compiling it when every story was cached.
+    let order: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
+    let mut digest = digest_of_prepared(prepared, &before, &order, config, range);
     watch::add_watch_sections(store, &config.watches, &mut digest)?;
     Ok(digest)
+}
+
+/// Title-term counts of the trend baseline: for a week, the sum of each earlier week's counts,
+/// cached per week; for any other range, counted from the headlines.
+fn trend_baseline_terms(
+    store: &Store,
+    config: &Config,
+    range: &DigestRange,
+    opts: DigestOptions,
+    variant: i64,
+    taxonomy: &str,
+) -> anyhow::Result<BTreeMap<String, usize>> {
+    let aggregators = config.aggregator_ids();
+    if range.week.is_none() {
+        let (since, until) = trend_baseline(range);
+        let history = store
+            .story_headlines_between(Some(since), Some(until), &aggregators)
+            .context("reading earlier weeks")?;
+        return Ok(title_term_counts(history, opts, since, until));
+    }
+    let mut before: BTreeMap<String, usize> = BTreeMap::new();
+    for (since, until) in trend_weeks(range) {
+        let stamp = period_stamp(
+            &store
+                .story_stamps_between(since, until)
+                .context("reading earlier weeks")?,
+        );
+        let counts = match store
+            .cached_week_terms(since, until, variant, taxonomy, stamp)
+            .context("reading earlier weeks")?
+        {
+            Some(counts) => counts,
+            None => {
+                let history = store
+                    .story_headlines_between(Some(since), Some(until), &aggregators)
+                    .context("reading earlier weeks")?;
+                let counts = title_term_counts(history, opts, since, until);
+                if let Err(e) =
+                    store.put_week_terms(since, until, variant, taxonomy, stamp, &counts)
+                {
+                    tracing::info!("not caching an earlier week's title terms: {e}");
+                }
+                counts
+            }
+        };
+        for (term, n) in counts {
+            *before.entry(term).or_default() += n;
+        }
+    }
+    Ok(before)
+}
+
+/// What a cached digest entry depends on besides the story itself: the taxonomy (topics,
+/// source hints, the lexicon), which sources are aggregators (they decide a story's main
+/// sighting), and the code that prepares stories (its version, and this very binary, so a
+/// rebuilt classifier never serves an older build's filing).
+pub(crate) fn taxonomy_key(config: &Config) -> String {
+    let hints: Vec<(&str, Option<&str>)> = config
+        .sources
+        .iter()
+        .map(|s| (s.id.as_str(), s.topic.as_deref()))
+        .collect();
+    let binary = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    crate::parse::content_hash(&[
+        &PREPARED_VERSION.to_string(),
+        env!("CARGO_PKG_VERSION"),
+        &binary,
+        &format!("{:?}", config.topics),
+        &format!("{hints:?}"),
+        &config.aggregator_ids().join("\n"),
+        LEXICON,
+    ])
 }
 
 /// A date argument's error, naming the argument (the calendar's messages name only the value).

@@ -39,6 +39,22 @@ pub(crate) fn trend_baseline(range: &DigestRange) -> (DateTime<Utc>, DateTime<Ut
     )
 }
 
+/// The [`TREND_WEEKS`] weeks before a week's range, latest first, each `[since, until)`:
+/// together exactly its [`trend_baseline`].
+pub(crate) fn trend_weeks(range: &DigestRange) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    (1..=TREND_WEEKS)
+        .map(|k| {
+            let since = local_midnight(range.start - Duration::days(7 * k), range.tz);
+            let until = if k == 1 {
+                range.since
+            } else {
+                local_midnight(range.start - Duration::days(7 * (k - 1)), range.tz)
+            };
+            (since, until)
+        })
+        .collect()
+}
+
 /// The digest title for a range.
 pub(crate) fn title_for(range: &DigestRange) -> String {
     if range.week.is_some() {
@@ -304,16 +320,6 @@ pub(crate) fn classify_story(classifier: &Classifier, story: &Story) -> Classifi
     classifier.classify(&text, &story_sources(story))
 }
 
-/// An episode: so marked, from a podcast source, or carrying audio from any source.
-fn is_podcast(story: &Story, config: &Config) -> bool {
-    let main = story.main();
-    main.kind == EntryKind::Episode
-        || story.sightings.iter().any(|s| s.audio)
-        || config
-            .source(&main.source)
-            .is_some_and(|s| s.kind == SourceKind::Podcast)
-}
-
 fn source_name(config: &Config, id: &str) -> String {
     config
         .source(id)
@@ -340,6 +346,88 @@ fn in_range(story: &Story, since: DateTime<Utc>, until: DateTime<Utc>) -> bool {
     story.published.is_some_and(|p| p >= since && p < until)
 }
 
+/// Bump when what [`prepare`] stores changes meaning (a field added, summaries or filing
+/// computed differently), so cached [`Prepared`] stories are recomputed.
+pub(crate) const PREPARED_VERSION: u32 = 1;
+
+/// What the digest needs of one story once it is prepared, classified and summarised: enough
+/// to make its [`Item`] without the story's text, so a store can keep it between runs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Prepared {
+    /// Story id.
+    pub id: i64,
+    /// Title of the main sighting (or the story's).
+    pub title: Option<String>,
+    /// Link of the main sighting (or the story's).
+    pub url: Option<String>,
+    /// Authors of the main sighting, as stored.
+    pub authors: String,
+    /// Distinct source ids in sighting order; the first is the main sighting's.
+    pub sources: Vec<String>,
+    /// The main sighting is a podcast episode.
+    pub episode: bool,
+    /// Some sighting carries audio.
+    pub audio: bool,
+    /// Earliest publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// No sighting had a date of its own.
+    pub date_estimated: bool,
+    /// The summary shown.
+    pub summary: String,
+    /// Its filing.
+    pub classification: Classification,
+}
+
+/// Prepares ([`prepare_story`]), classifies and summarises one story; `None` when the digest
+/// never shows it.
+pub(crate) fn prepare(
+    story: Story,
+    classifier: &Classifier,
+    opts: DigestOptions,
+) -> Option<Prepared> {
+    let story = prepare_story(story, opts)?;
+    let classification = classify_story(classifier, &story);
+    let main = story.main();
+    Some(Prepared {
+        id: story.id,
+        authors: main.authors.clone(),
+        sources: story_sources(&story)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        episode: main.kind == EntryKind::Episode,
+        audio: story.sightings.iter().any(|s| s.audio),
+        published: story.published,
+        date_estimated: story.date_estimated(),
+        summary: summary::summarize(&story),
+        classification,
+        title: story.title,
+        url: story.url,
+    })
+}
+
+/// Title-term counts of a period's stories: each story's terms once, for the stories whose
+/// prepared publication time falls in `[since, until)` (the trend baseline of one week).
+pub(crate) fn title_term_counts(
+    stories: Vec<Story>,
+    opts: DigestOptions,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for title in stories
+        .into_iter()
+        .filter_map(|s| prepare_story(s, opts))
+        .filter(|s| in_range(s, since, until))
+        .filter_map(|s| s.title)
+    {
+        for term in title_terms(&title) {
+            *counts.entry(term).or_default() += 1;
+        }
+    }
+    counts
+}
+
 /// Builds the digest. `stories` are the range's stories (as `Store::stories_between` returns
 /// them); `history` the stories of the [`TREND_WEEKS`] weeks before it, for trending terms.
 pub(crate) fn build_digest(
@@ -350,19 +438,40 @@ pub(crate) fn build_digest(
     opts: DigestOptions,
 ) -> Digest {
     let classifier = Classifier::from_config(config);
+    let prepared = stories
+        .into_iter()
+        .filter_map(|s| prepare(s, &classifier, opts))
+        .collect();
+    let (h_since, h_until) = trend_baseline(range);
+    let before = title_term_counts(history.to_vec(), opts, h_since, h_until);
+    let order: Vec<&str> = classifier.topic_names().collect();
+    digest_of_prepared(prepared, &before, &order, config, range)
+}
+
+/// Builds the digest from the range's prepared stories and the title-term counts of the
+/// trend baseline ([`title_term_counts`] over [`trend_baseline`]); `order` is the taxonomy's
+/// topic order ([`Classifier::topic_names`]: the configured topics, in order).
+pub(crate) fn digest_of_prepared(
+    prepared: Vec<Prepared>,
+    before: &BTreeMap<String, usize>,
+    order: &[&str],
+    config: &Config,
+    range: &DigestRange,
+) -> Digest {
     let tz = range.tz;
     let mut items_by_topic: HashMap<String, Vec<Item>> = HashMap::new();
     let mut podcasts = Vec::new();
     let mut all_sources: BTreeSet<String> = BTreeSet::new();
     let mut titles = Vec::new();
-    for story in stories.into_iter().filter_map(|s| prepare_story(s, opts)) {
-        if !in_range(&story, range.since, range.until) {
+    for story in prepared {
+        if !story
+            .published
+            .is_some_and(|p| p >= range.since && p < range.until)
+        {
             continue;
         }
-        let sources = story_sources(&story);
-        all_sources.extend(sources.iter().map(|s| s.to_string()));
-        let main = story.main();
-        let classification = classify_story(&classifier, &story);
+        all_sources.extend(story.sources.iter().cloned());
+        let main_source = story.sources.first().cloned().unwrap_or_default();
         let item = Item {
             id: story.id,
             title: story
@@ -371,38 +480,45 @@ pub(crate) fn build_digest(
                 .filter(|t| !t.trim().is_empty())
                 .unwrap_or_else(|| "(untitled)".into()),
             url: story.url.clone(),
-            author: Some(main.authors.trim().to_string()).filter(|a| !a.is_empty()),
-            source: source_name(config, &main.source),
-            source_id: main.source.clone(),
+            author: Some(story.authors.trim().to_string()).filter(|a| !a.is_empty()),
+            source: source_name(config, &main_source),
             published: story.published,
             date: story
                 .published
                 .map(|p| {
                     let day = p.with_timezone(&tz).format("%a %-d %b");
-                    if story.date_estimated() {
+                    if story.date_estimated {
                         format!("first seen {day} (undated)")
                     } else {
                         day.to_string()
                     }
                 })
                 .unwrap_or_default(),
-            date_estimated: story.date_estimated(),
-            summary: summary::summarize(&story),
-            also_in: sources
+            date_estimated: story.date_estimated,
+            summary: story.summary,
+            also_in: story
+                .sources
                 .iter()
                 .skip(1)
                 .map(|s| source_name(config, s))
                 .collect(),
-            sources: sources.len(),
-            weight: sources
+            sources: story.sources.len(),
+            weight: story
+                .sources
                 .iter()
                 .map(|s| config.source(s).map_or(1.0, |x| x.weight))
                 .sum(),
-            classification,
+            classification: story.classification,
             collapsed: false,
+            source_id: main_source,
         };
         titles.push((item.title.clone(), item.source_id.clone()));
-        if is_podcast(&story, config) {
+        let podcast = story.episode
+            || story.audio
+            || config
+                .source(&item.source_id)
+                .is_some_and(|s| s.kind == SourceKind::Podcast);
+        if podcast {
             podcasts.push(item);
         } else {
             items_by_topic
@@ -412,7 +528,6 @@ pub(crate) fn build_digest(
         }
     }
 
-    let order: Vec<&str> = classifier.topic_names().collect();
     let mut sections: Vec<Section> = order
         .iter()
         .filter_map(|name| {
@@ -448,22 +563,14 @@ pub(crate) fn build_digest(
     let top = top_stories(&sections);
 
     let story_count = sections.iter().map(|s| s.items.len()).sum();
-    let (h_since, h_until) = trend_baseline(range);
-    let history_titles: Vec<String> = history
-        .iter()
-        .cloned()
-        .filter_map(|s| prepare_story(s, opts))
-        .filter(|s| in_range(s, h_since, h_until))
-        .filter_map(|s| s.title)
-        .collect();
     // Over more than four weeks "trending" says little; a period is compared with one
     // preceding period of its length, a week with the average of the weeks before it.
     let trending = if range.days_long() > 7 * TREND_WEEKS {
         Vec::new()
     } else if range.week.is_some() {
-        trending_terms(&titles, &history_titles, TREND_WEEKS as f64)
+        trending_from_counts(&titles, before, TREND_WEEKS as f64)
     } else {
-        trending_terms(&titles, &history_titles, 1.0)
+        trending_from_counts(&titles, before, 1.0)
     };
     let overview = overview(story_count, all_sources.len(), &sections, range);
     Digest {
@@ -645,9 +752,26 @@ fn title_terms(title: &str) -> BTreeSet<String> {
 /// and at least twice as frequent as their weekly average over `history_weeks` weeks of
 /// `history` titles. A word is dropped when a phrase containing it trends as strongly.
 /// `titles` are (title, main source id) pairs.
+#[cfg(test)]
 pub(crate) fn trending_terms(
     titles: &[(String, String)],
     history: &[String],
+    history_weeks: f64,
+) -> Vec<Trend> {
+    let mut before: BTreeMap<String, usize> = BTreeMap::new();
+    for t in history {
+        for term in title_terms(t) {
+            *before.entry(term).or_default() += 1;
+        }
+    }
+    trending_from_counts(titles, &before, history_weeks)
+}
+
+/// [`trending_terms`] with the history already counted: `before` holds, per term, how many
+/// history titles have it.
+pub(crate) fn trending_from_counts(
+    titles: &[(String, String)],
+    before: &BTreeMap<String, usize>,
     history_weeks: f64,
 ) -> Vec<Trend> {
     let mut now: BTreeMap<String, (usize, BTreeSet<&str>)> = BTreeMap::new();
@@ -656,12 +780,6 @@ pub(crate) fn trending_terms(
             let e = now.entry(term).or_default();
             e.0 += 1;
             e.1.insert(source.as_str());
-        }
-    }
-    let mut before: BTreeMap<String, usize> = BTreeMap::new();
-    for t in history {
-        for term in title_terms(t) {
-            *before.entry(term).or_default() += 1;
         }
     }
     let mut trends: Vec<Trend> = now

@@ -145,4 +145,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
         INSERT OR IGNORE INTO fts_pending(id) VALUES (new.id);
     END;
     "#,
+    // 8: the digest at scale. A week's stories and the fingerprints of their sightings come
+    // from indexes alone: (published, story_id) finds the week's stories, (story_id,
+    // content_hash) their sightings and versions (both replace the one-column indexes they
+    // extend). Each story's prepared digest entry (filing, summary) and each week's title-term
+    // counts are cached, keyed by the taxonomy's hash and that fingerprint, and recomputed
+    // when either changes.
+    r#"
+    CREATE INDEX entries_published_story ON entries(published, story_id);
+    DROP INDEX entries_published;
+    CREATE INDEX entries_story_hash ON entries(story_id, content_hash);
+    DROP INDEX entries_story;
+    CREATE TABLE digest_stories (
+        story_id INTEGER NOT NULL,
+        variant INTEGER NOT NULL,
+        taxonomy TEXT NOT NULL,
+        stamp INTEGER NOT NULL,
+        entry TEXT,
+        PRIMARY KEY (story_id, variant)
+    ) WITHOUT ROWID;
+    CREATE TABLE digest_terms (
+        since TEXT NOT NULL,
+        until TEXT NOT NULL,
+        variant INTEGER NOT NULL,
+        taxonomy TEXT NOT NULL,
+        stamp INTEGER NOT NULL,
+        terms TEXT NOT NULL,
+        PRIMARY KEY (since, until, variant)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -3,6 +3,7 @@
 //! own transaction, or, during a fetch, in its own savepoint inside a batch transaction that
 //! holds several sources (see [`Store::begin_batch`]).
 
+mod digest_cache;
 mod follow;
 mod info;
 mod llm_cache;
@@ -17,6 +18,7 @@ pub(crate) use search::{
 };
 
 use crate::calendar::rfc3339;
+pub(crate) use digest_cache::period_stamp;
 pub(crate) use info::StoreStats;
 
 use crate::canon;

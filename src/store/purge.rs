@@ -13,6 +13,12 @@ impl Store {
                (SELECT 1 FROM entries e WHERE e.story_id = stories.id)",
             [],
         )?;
+        // Cached digest entries of stories that are gone would never match again; drop them.
+        tx.execute(
+            "DELETE FROM digest_stories WHERE NOT EXISTS
+               (SELECT 1 FROM stories s WHERE s.id = digest_stories.story_id)",
+            [],
+        )?;
         tx.execute("DELETE FROM sources WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok((entries, stories))

@@ -214,6 +214,14 @@ fn rank(kind: EntryKind) -> u8 {
     }
 }
 
+/// Which stories [`Store::load_stories`] reads.
+enum Period<'a> {
+    /// Those with a sighting published in `[since, until)` (open ends: unbounded).
+    Range(Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    /// These story ids.
+    Ids(&'a [i64]),
+}
+
 impl Store {
     /// Stories with at least one sighting published in `[since, until)`, with every sighting.
     /// `aggregators` are sources whose sightings rank after original feeds.
@@ -223,7 +231,16 @@ impl Store {
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
     ) -> Result<Vec<Story>> {
-        self.load_stories(since, until, aggregators, true)
+        self.load_stories(&Period::Range(since, until), aggregators, true)
+    }
+
+    /// These stories (those that exist) with every sighting, as [`Store::stories_between`]
+    /// returns them: for the few stories of a period whose cached digest entry is stale.
+    pub(crate) fn stories_by_ids(&self, ids: &[i64], aggregators: &[String]) -> Result<Vec<Story>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.load_stories(&Period::Ids(ids), aggregators, true)
     }
 
     /// Like [`Store::stories_between`] without summaries and bodies (left `None`): enough for
@@ -234,18 +251,28 @@ impl Store {
         until: Option<DateTime<Utc>>,
         aggregators: &[String],
     ) -> Result<Vec<Story>> {
-        self.load_stories(since, until, aggregators, false)
+        self.load_stories(&Period::Range(since, until), aggregators, false)
     }
 
     fn load_stories(
         &self,
-        since: Option<DateTime<Utc>>,
-        until: Option<DateTime<Utc>>,
+        period: &Period<'_>,
         aggregators: &[String],
         with_text: bool,
     ) -> Result<Vec<Story>> {
-        let since_s = since.map_or_else(|| "0000".to_string(), rfc3339);
-        let until_s = until.map_or_else(|| "9999".to_string(), rfc3339);
+        let (which, first, second) = match period {
+            Period::Range(since, until) => (
+                "SELECT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL",
+                since.map_or_else(|| "0000".to_string(), rfc3339),
+                until.map_or_else(|| "9999".to_string(), rfc3339),
+            ),
+            Period::Ids(ids) => (
+                // ?2 is unused; one parameter list serves both shapes.
+                "SELECT value FROM json_each(?1) WHERE ?2 IS NOT NULL",
+                serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
+                String::new(),
+            ),
+        };
         let text_columns = if with_text {
             "e.summary, e.content_text"
         } else {
@@ -256,12 +283,12 @@ impl Store {
                     e.authors, e.published, {text_columns}, e.tags, e.date_is_first_seen,
                     e.id, e.canonical_url, e.enclosures, e.backlog
              FROM entries e
-             WHERE e.story_id IN (SELECT DISTINCT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL)
+             WHERE e.story_id IN ({which})
              ORDER BY e.story_id, e.id"
         ))?;
         let mut stories: Vec<Story> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
-        let rows = stmt.query_map(params![since_s, until_s], |r| {
+        let rows = stmt.query_map(params![first, second], |r| {
             let tags: String = r.get(13)?;
             let published: Option<String> = r.get(10)?;
             Ok((

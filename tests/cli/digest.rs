@@ -156,3 +156,105 @@ fn digest_fetch_reports_partial_failure_but_still_writes() {
         "{written}"
     );
 }
+
+#[test]
+fn a_digest_read_from_the_cache_is_the_digest_computed_afresh() {
+    let env = fetched_example_env();
+    for extra in [&[][..], &["--include-sponsored"][..]] {
+        let args = |json: bool| {
+            let mut a = vec!["digest", "--week", "2025-W42"];
+            a.extend_from_slice(extra);
+            if json {
+                a.push("--json");
+            }
+            a
+        };
+        // The first run fills the cache, the second reads it.
+        let cold_md = env.run(&args(false));
+        cold_md.expect_code(0);
+        let cold_json = env.run(&args(true));
+        let warm_md = env.run(&args(false));
+        let warm_json = env.run(&args(true));
+        assert_eq!(cold_md.stdout, warm_md.stdout, "{extra:?}");
+        assert_eq!(cold_json.stdout, warm_json.stdout, "{extra:?}");
+    }
+    // And both are still the golden digest.
+    let md = env.run(&["digest", "--week", "2025-W42"]);
+    assert_eq!(
+        md.stdout.trim_end(),
+        golden("digest-2025-W42.md").trim_end()
+    );
+}
+
+#[test]
+fn a_changed_taxonomy_refiles_cached_stories() {
+    let env = fetched_example_env();
+    let before = env.run(&["digest", "--week", "2025-W42", "--json"]).json();
+    // Another name for a topic, and a new topic that takes Ruff from packaging.
+    let changed = example_config().replace("name = \"Web\"", "name = \"Web & HTTP\"")
+        + "\n[[topic]]\nname = \"Linters\"\nterms = { \"ruff\" = 3, \"lint\" = 3, \"lint rules\" = 3 }\n";
+    env.config(&changed);
+    let cached = env.run(&["digest", "--week", "2025-W42", "--json"]);
+    cached.expect_code(0);
+    let fresh = TestEnv::new();
+    fresh.config(&changed);
+    fresh.run(&["fetch"]).expect_code(0);
+    let expected = fresh
+        .run(&["digest", "--week", "2025-W42", "--json"])
+        .json();
+    assert_eq!(without_ids(cached.json()), without_ids(expected));
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(
+        names(&before).contains(&"Web".to_string()),
+        "{:?}",
+        names(&before)
+    );
+    let after = names(&cached.json());
+    assert!(after.contains(&"Web & HTTP".to_string()), "{after:?}");
+    assert!(after.contains(&"Linters".to_string()), "{after:?}");
+}
+
+#[test]
+fn a_changed_story_is_read_again_despite_the_cache() {
+    let env = TestEnv::new();
+    let feed = env.path("astral.xml");
+    let original = std::fs::read_to_string(examples().join("feeds/astral.xml")).unwrap();
+    std::fs::write(&feed, &original).unwrap();
+    let config = example_config().replace(
+        &format!("file:{}/astral.xml", examples().join("feeds").display()),
+        &format!("file:{}", feed.display()),
+    );
+    assert!(
+        config.contains(feed.to_str().unwrap()),
+        "astral is not in the examples"
+    );
+    env.config(&config);
+    env.run(&["fetch"]).expect_code(0);
+    let first = env.run(&["digest", "--week", "2025-W42"]).stdout;
+    assert!(first.contains("Ruff v0.14.0"), "{first}");
+    std::fs::write(
+        &feed,
+        original.replace(
+            "<title>Ruff v0.14.0</title>",
+            "<title>Ruff v0.14.0 is out with Django lint rules</title>",
+        ),
+    )
+    .unwrap();
+    env.run(&["fetch"]).expect_code(0);
+    let second = env.run(&["digest", "--week", "2025-W42"]).stdout;
+    assert!(
+        second.contains("Ruff v0.14.0 is out with Django lint rules"),
+        "{second}"
+    );
+    let fresh = TestEnv::new();
+    fresh.config(&config);
+    fresh.run(&["fetch"]).expect_code(0);
+    assert_eq!(second, fresh.run(&["digest", "--week", "2025-W42"]).stdout);
+}
