@@ -341,7 +341,7 @@ def bench_search_digest():
                 log(f"  search {rows} {mode}: searchbench failed: {e.stderr.strip()[-300:]}")
                 continue
             log(f"  search {rows} {mode}: p50 {r[mode]['p50']:.2f} ms p95 {r[mode]['p95']:.2f} ms "
-                f"{'recall@20 ' + str(r[mode].get('recall_mean')) if 'recall_mean' in r[mode] else ''}")
+                f"{'recall@20 ' + str(r[mode].get('recall20_mean')) if 'recall20_mean' in r[mode] else ''}")
         r["cli"] = cli_search(db, qfile, 1)
         log(f"  search {rows} CLI: p50 {r['cli']['p50']:.1f} ms p95 {r['cli']['p95']:.1f} ms")
         if rows == ROWS[0]:
@@ -524,7 +524,7 @@ def report(ing, parse, srch, total_s, started):
             j = r[mode]
             b = j.get("bands", {})
             bp = lambda k: f"{b[k]['p50']:.1f} / {b[k]['p95']:.1f}" if k in b else "–"  # noqa
-            rec = f"{j['recall_mean']:.3f} ({j['recall_min']:.2f})" if "recall_mean" in j else "–"
+            rec = f"{j['recall20_mean']:.3f} ({j['recall20_min']:.2f})" if "recall20_mean" in j else "–"
             fs = fmt_s(r["first_search"]["wall"]) if "first_search" in r else "–"
             L.append(f"| {rows:,} | {r['gen_s']:.0f} s | {r['size_mib']:.0f} MiB | {fs} | {label} | {j['p50']:.2f} ms | "
                      f"{j['p95']:.2f} ms | {j['max']:.2f} ms | {bp('common')} | {bp('medium')} | {bp('rare')} | "
@@ -556,9 +556,9 @@ def report(ing, parse, srch, total_s, started):
         t(f"search p95 < 50 ms at {top:,} rows, every query class ({label})", f"worst class p95 {worst95:.2f} ms",
           worst95 < 50, cmd)
     j = srch[top].get("lib", {})
-    if "recall_mean" in j:
+    if "recall20_mean" in j:
         t(f"recall@20 vs the exhaustive bm25 ordering ≥ 0.95 at {top:,} rows",
-          f"mean {j['recall_mean']:.3f}, min {j['recall_min']:.2f}", j["recall_mean"] >= 0.95,
+          f"mean {j['recall20_mean']:.3f}, min {j['recall20_min']:.2f}", j["recall20_mean"] >= 0.95,
           "`searchbench query store.db queries.tsv lib 3`")
     # ---- digest
     L.append("## Digest\n")
