@@ -3,7 +3,8 @@
 //! usage:
 //!   searchbench gen DB CORPUS_DIR ROWS QUERIES_OUT
 //!       Fills an existing pydigest database (schema made by the pydigest binary) with ROWS
-//!       synthetic entries, one story each, in ONE transaction; the schema's triggers fill FTS5.
+//!       synthetic entries, one story each, in ONE transaction; FTS5 is filled in it (by the
+//!       schema's triggers, or from `fts_pending` as `Store` does from schema 7 on).
 //!       Words are drawn from the corpus vocabulary (tags stripped, words of 3–15 letters,
 //!       ranked by frequency, top 20 000) with a Zipf(s = 1) distribution: titles of 8 words,
 //!       summaries of 40, bodies of 200; authors from 500 names; sources round-robin over the
@@ -177,6 +178,21 @@ fn generate(db: &str, dir: &str, rows: usize, queries_out: &str) -> rusqlite::Re
             }
         }
     }
+    // Stores from schema 7 on queue new entries for FTS5 and index them in one statement
+    // before the commit, as `Store` does (the triggers only fill `fts_pending`).
+    let queued: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'fts_pending')",
+        [],
+        |r| r.get(0),
+    )?;
+    if queued {
+        tx.execute_batch(
+            "INSERT INTO entries_fts(rowid, title, summary, content_text, authors)
+               SELECT e.id, e.title, e.summary, e.content_text, e.authors
+               FROM fts_pending p JOIN entries e ON e.id = p.id ORDER BY p.id;
+             DELETE FROM fts_pending;",
+        )?;
+    }
     tx.commit()?;
     conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")?;
     eprintln!(
@@ -245,12 +261,22 @@ fn recall(found: &[i64], exact: &[(i64, f64)], k: usize) -> f64 {
     let good = found
         .iter()
         .take(k)
-        .filter(|s| score.get(s).is_some_and(|&v| v >= kth - 1e-9 * kth.abs().max(1.0)))
+        .filter(|s| {
+            score
+                .get(s)
+                .is_some_and(|&v| v >= kth - 1e-9 * kth.abs().max(1.0))
+        })
         .count();
     good.min(want) as f64 / want as f64
 }
 
-fn query(db: &str, queries: &str, mode: &str, passes: usize, extra: &[String]) -> rusqlite::Result<()> {
+fn query(
+    db: &str,
+    queries: &str,
+    mode: &str,
+    passes: usize,
+    extra: &[String],
+) -> rusqlite::Result<()> {
     let qs: Vec<(String, String)> = std::fs::read_to_string(queries)
         .expect("queries")
         .lines()
@@ -292,7 +318,9 @@ fn query(db: &str, queries: &str, mode: &str, passes: usize, extra: &[String]) -
             let (bin, config) = (&extra[0], &extra[1]);
             let t = Instant::now();
             let out = std::process::Command::new(bin)
-                .args(["-q", "--config", config, "--db", db, "search", "--limit", "20", "--json"])
+                .args([
+                    "-q", "--config", config, "--db", db, "search", "--limit", "20", "--json",
+                ])
                 .args(q.split_whitespace())
                 .output()
                 .expect("run pydigest");
