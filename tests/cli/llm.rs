@@ -2,7 +2,8 @@
 //! the request's shape, grounding of the answer, the cache, every failure mode, and the key
 //! never leaving the environment.
 
-use crate::util::{Reply, Request, Run, Server, TestEnv, examples};
+use crate::digest::example_config;
+use crate::util::{Reply, Request, Run, Server, TestEnv};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -10,18 +11,6 @@ use std::time::{Duration, Instant};
 const KEY_VAR: &str = "PYDIGEST_TEST_LLM_KEY";
 const KEY: &str = "sk-test-9f8e7d6c5b4a-never-stored";
 const WEEK: &[&str] = &["digest", "--week", "2025-W42"];
-
-/// The examples' feeds.toml with absolute file: URLs and no database setting.
-fn example_config() -> String {
-    let text = std::fs::read_to_string(examples().join("feeds.toml")).unwrap();
-    let feeds = examples().join("feeds");
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with("database"))
-        .map(|l| l.replace("\"file:feeds/", &format!("\"file:{}/", feeds.display())))
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
 
 fn llm_table(base: &str, extra: &str) -> String {
     format!(
