@@ -23,13 +23,13 @@ use crate::config::Config;
 use crate::digest::topics::{Classifier, LEXICON};
 use crate::digest::{
     Digest, DigestOptions, PREPARED_VERSION, Prepared, digest_of_prepared, prepare,
-    title_term_counts, trend_baseline, trend_weeks,
+    terms_of_titles, title_term_counts, trend_baseline, trend_weeks,
 };
 use crate::store::Store;
 use crate::store::id_set_stamp;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -232,7 +232,10 @@ pub(crate) fn period_digest(
     let before = if ids.is_empty() {
         BTreeMap::new()
     } else {
-        trend_baseline_terms(store, config, range, opts, variant, &taxonomy, clock)?
+        let wanted = terms_of_titles(prepared.iter().filter_map(|p| p.title.as_deref()));
+        trend_baseline_terms(
+            store, config, range, opts, variant, &taxonomy, clock, &wanted,
+        )?
     };
     // The classifier's topic order without compiling it when every story was cached.
     let order: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
@@ -244,7 +247,9 @@ pub(crate) fn period_digest(
 /// Title-term counts of the trend baseline: for a week, the sum of each earlier week's counts,
 /// cached per week (valid while the week holds the same stories and none changed after the
 /// tick it was stamped with); for any other range, counted from the headlines. `clock` is the
-/// tick read before any of it.
+/// tick read before any of it. Only the `wanted` terms are kept (the period's own title terms:
+/// the only ones trends look up), which spares building a map of every earlier headline's terms.
+#[allow(clippy::too_many_arguments)]
 fn trend_baseline_terms(
     store: &Store,
     config: &Config,
@@ -253,6 +258,7 @@ fn trend_baseline_terms(
     variant: i64,
     taxonomy: &str,
     clock: i64,
+    wanted: &HashSet<String>,
 ) -> anyhow::Result<BTreeMap<String, usize>> {
     let aggregators = config.aggregator_ids();
     if range.week.is_none() {
@@ -269,7 +275,7 @@ fn trend_baseline_terms(
             .context("reading earlier weeks")?;
         let stamp = id_set_stamp(&ids);
         let cached = match store
-            .cached_week_terms(since, until, variant, taxonomy)
+            .cached_week_terms(since, until, variant, taxonomy, wanted)
             .context("reading earlier weeks")?
         {
             Some((s, tick, counts)) if s == stamp => {
@@ -298,7 +304,9 @@ fn trend_baseline_terms(
             }
         };
         for (term, n) in counts {
-            *before.entry(term).or_default() += n;
+            if wanted.contains(&term) {
+                *before.entry(term).or_default() += n;
+            }
         }
     }
     Ok(before)

@@ -11,7 +11,7 @@ use crate::digest::topics::{Classification, Field, Reason};
 use chrono::{DateTime, Utc};
 use rusqlite::{MAIN_DB, params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The stories with a sighting published in `[?1, ?2)`, from the (published, story_id) index.
 const STORIES_IN: &str = "SELECT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL";
@@ -211,7 +211,7 @@ impl Store {
     ) -> Result<HashMap<i64, (i64, CachedEntry)>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT story_id, stamp, entry FROM digest_stories
-             WHERE variant = ?3 AND taxonomy = ?4 AND story_id IN ({STORIES_IN})"
+             WHERE key IN (SELECT story_id * 2 + ?3 FROM ({STORIES_IN})) AND taxonomy = ?4"
         ))?;
         let mut rows = stmt.query(params![rfc3339(since), rfc3339(until), variant, taxonomy])?;
         let mut out = HashMap::new();
@@ -237,7 +237,8 @@ impl Store {
     }
 
     /// Stores (replacing) entries: (story id, entry or `None` when dropped), stamped with tick
-    /// `clock`. Nothing happens on a read-only store.
+    /// `clock`; `variant` is 0 or 1 (the row's key is story id * 2 + variant). Nothing happens
+    /// on a read-only store.
     pub(crate) fn put_digest_entries(
         &self,
         variant: i64,
@@ -245,14 +246,15 @@ impl Store {
         clock: i64,
         entries: &[(i64, Option<&Prepared>)],
     ) -> Result<()> {
+        debug_assert!(variant == 0 || variant == 1, "variant {variant}");
         if entries.is_empty() || self.is_read_only() {
             return Ok(());
         }
         let tx = self.conn().unchecked_transaction()?;
         {
             let mut put = tx.prepare_cached(
-                "INSERT OR REPLACE INTO digest_stories (story_id, variant, taxonomy, stamp, entry)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO digest_stories (key, story_id, variant, taxonomy, stamp, entry)
+                 VALUES (?1 * 2 + ?2, ?1, ?2, ?3, ?4, ?5)",
             )?;
             for (id, entry) in entries {
                 put.execute(params![id, variant, taxonomy, clock, entry.map(encode)])?;
@@ -262,14 +264,15 @@ impl Store {
         Ok(())
     }
 
-    /// The cached title-term counts of `[since, until)` under this key, with the stamp of its
-    /// story set and the tick they were stamped with.
+    /// The cached title-term counts of `[since, until)` under this key, cut down to the terms
+    /// in `only`, with the stamp of its story set and the tick they were stamped with.
     pub(crate) fn cached_week_terms(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
         variant: i64,
         taxonomy: &str,
+        only: &HashSet<String>,
     ) -> Result<Option<(i64, i64, BTreeMap<String, usize>)>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT stamp, clock, terms FROM digest_terms
@@ -280,8 +283,22 @@ impl Store {
             return Ok(None);
         };
         let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
-        let terms = serde_json::from_str(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?);
-        Ok(terms.ok().map(|t| (stamp, clock, t)))
+        let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        // Borrowed keys: a week holds tens of thousands of terms and few are wanted. A key
+        // with an escape cannot be borrowed; such a map is read the slow way.
+        let terms: Option<BTreeMap<String, usize>> =
+            match serde_json::from_str::<HashMap<&str, usize>>(text) {
+                Ok(all) => Some(
+                    all.into_iter()
+                        .filter(|(t, _)| only.contains(*t))
+                        .map(|(t, n)| (t.to_string(), n))
+                        .collect(),
+                ),
+                Err(_) => serde_json::from_str::<BTreeMap<String, usize>>(text)
+                    .ok()
+                    .map(|all| all.into_iter().filter(|(t, _)| only.contains(t)).collect()),
+            };
+        Ok(terms.map(|t| (stamp, clock, t)))
     }
 
     /// Stores (replacing) the title-term counts of `[since, until)`, with the stamp of its
