@@ -796,7 +796,8 @@ pub(crate) fn trending_from_counts(
     before: &BTreeMap<String, usize>,
     history_weeks: f64,
 ) -> Vec<Trend> {
-    let mut now: BTreeMap<String, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    // Hashed, not ordered: the sort below orders by term last, so the order met is moot.
+    let mut now: HashMap<String, (usize, HashSet<&str>)> = HashMap::new();
     for (t, source) in titles {
         for term in title_terms(t) {
             let e = now.entry(term).or_default();
