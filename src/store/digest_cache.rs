@@ -130,7 +130,10 @@ fn decode(id: i64, text: &str) -> Option<Prepared> {
     })
 }
 
-/// A cached story entry that is still valid: the prepared story, or `None` when the digest
+/// A week's cached title-term counts: (stamp of its story set, tick, counts).
+pub(crate) type CachedTerms = (i64, i64, BTreeMap<String, usize>);
+
+/// A cached story entry: the prepared story, or `None` when the digest
 /// drops the story.
 pub(crate) type CachedEntry = Option<Prepared>;
 
@@ -273,7 +276,7 @@ impl Store {
         variant: i64,
         taxonomy: &str,
         only: &HashSet<String>,
-    ) -> Result<Option<(i64, i64, BTreeMap<String, usize>)>> {
+    ) -> Result<Option<CachedTerms>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT stamp, clock, terms FROM digest_terms
              WHERE since = ?1 AND until = ?2 AND variant = ?3 AND taxonomy = ?4",
