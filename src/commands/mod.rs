@@ -23,13 +23,13 @@ use crate::config::Config;
 use crate::digest::topics::{Classifier, LEXICON};
 use crate::digest::{
     Digest, DigestOptions, PREPARED_VERSION, Prepared, digest_of_prepared, prepare,
-    title_term_counts, trend_baseline, trend_weeks,
+    terms_of_titles, title_term_counts, trend_baseline, trend_weeks,
 };
 use crate::store::Store;
-use crate::store::period_stamp;
+use crate::store::id_set_stamp;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -182,20 +182,33 @@ pub(crate) fn period_digest(
     let aggregators = config.aggregator_ids();
     let taxonomy = taxonomy_key(config);
     let variant = i64::from(opts.include_sponsored);
-    let stamps = store
-        .story_stamps_between(range.since, range.until)
+    // Read first: whatever is read after it is at least this new.
+    let clock = store.change_clock().context("reading stories")?;
+    let ids = store
+        .story_ids_between(range.since, range.until)
         .context("reading stories")?;
-    let mut entries = store
-        .cached_digest_entries(range.since, range.until, variant, &taxonomy, &stamps)
+    let cached = store
+        .cached_digest_entries(range.since, range.until, variant, &taxonomy)
         .context("reading stories")?;
-    let stale: Vec<i64> = stamps
-        .keys()
+    let changed = match cached.values().map(|(stamp, _)| *stamp).min() {
+        Some(oldest) => store
+            .stories_changed_after(oldest, range.since, range.until, ids.len())
+            .context("reading stories")?,
+        None => HashMap::new(),
+    };
+    let mut entries: HashMap<i64, Option<Prepared>> = cached
+        .into_iter()
+        .filter(|(id, (stamp, _))| changed.get(id).is_none_or(|c| c <= stamp))
+        .map(|(id, (_, entry))| (id, entry))
+        .collect();
+    let stale: Vec<i64> = ids
+        .iter()
         .filter(|id| !entries.contains_key(id))
         .copied()
         .collect();
     if !stale.is_empty() {
         // A cold week is read in one ordered pass; a few stale stories by id.
-        let stories = if stale.len() == stamps.len() {
+        let stories = if stale.len() == ids.len() {
             store.stories_between(Some(range.since), Some(range.until), &aggregators)
         } else {
             store.stories_by_ids(&stale, &aggregators)
@@ -206,11 +219,9 @@ pub(crate) fn period_digest(
             .into_iter()
             .map(|s| (s.id, prepare(s, &classifier, opts)))
             .collect();
-        let rows: Vec<(i64, i64, Option<&Prepared>)> = fresh
-            .iter()
-            .filter_map(|(id, p)| stamps.get(id).map(|st| (*id, *st, p.as_ref())))
-            .collect();
-        if let Err(e) = store.put_digest_entries(variant, &taxonomy, &rows) {
+        let rows: Vec<(i64, Option<&Prepared>)> =
+            fresh.iter().map(|(id, p)| (*id, p.as_ref())).collect();
+        if let Err(e) = store.put_digest_entries(variant, &taxonomy, clock, &rows) {
             tracing::info!("not caching the digest's stories: {e}");
         }
         entries.extend(fresh);
@@ -218,10 +229,13 @@ pub(crate) fn period_digest(
     let mut prepared: Vec<Prepared> = entries.into_values().flatten().collect();
     prepared.sort_by_key(|p| p.id);
     // Trends compare this period's titles with earlier ones: with no stories there are none.
-    let before = if stamps.is_empty() {
+    let before = if ids.is_empty() {
         BTreeMap::new()
     } else {
-        trend_baseline_terms(store, config, range, opts, variant, &taxonomy)?
+        let wanted = terms_of_titles(prepared.iter().filter_map(|p| p.title.as_deref()));
+        trend_baseline_terms(
+            store, config, range, opts, variant, &taxonomy, clock, &wanted,
+        )?
     };
     // The classifier's topic order without compiling it when every story was cached.
     let order: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
@@ -231,7 +245,11 @@ pub(crate) fn period_digest(
 }
 
 /// Title-term counts of the trend baseline: for a week, the sum of each earlier week's counts,
-/// cached per week; for any other range, counted from the headlines.
+/// cached per week (valid while the week holds the same stories and none changed after the
+/// tick it was stamped with); for any other range, counted from the headlines. `clock` is the
+/// tick read before any of it. Only the `wanted` terms are kept (the period's own title terms:
+/// the only ones trends look up), which spares building a map of every earlier headline's terms.
+#[allow(clippy::too_many_arguments)]
 fn trend_baseline_terms(
     store: &Store,
     config: &Config,
@@ -239,6 +257,8 @@ fn trend_baseline_terms(
     opts: DigestOptions,
     variant: i64,
     taxonomy: &str,
+    clock: i64,
+    wanted: &HashSet<String>,
 ) -> anyhow::Result<BTreeMap<String, usize>> {
     let aggregators = config.aggregator_ids();
     if range.week.is_none() {
@@ -250,15 +270,25 @@ fn trend_baseline_terms(
     }
     let mut before: BTreeMap<String, usize> = BTreeMap::new();
     for (since, until) in trend_weeks(range) {
-        let stamp = period_stamp(
-            &store
-                .story_stamps_between(since, until)
-                .context("reading earlier weeks")?,
-        );
-        let counts = match store
-            .cached_week_terms(since, until, variant, taxonomy, stamp)
+        let ids = store
+            .story_ids_between(since, until)
+            .context("reading earlier weeks")?;
+        let stamp = id_set_stamp(&ids);
+        let cached = match store
+            .cached_week_terms(since, until, variant, taxonomy, wanted)
             .context("reading earlier weeks")?
         {
+            Some((s, tick, counts)) if s == stamp => {
+                let changed = store
+                    .stories_changed_after(tick, since, until, ids.len())
+                    .context("reading earlier weeks")?;
+                // `ids` is sorted; a story that left the week changed the stamp.
+                let unchanged = changed.keys().all(|id| ids.binary_search(id).is_err());
+                unchanged.then_some(counts)
+            }
+            _ => None,
+        };
+        let counts = match cached {
             Some(counts) => counts,
             None => {
                 let history = store
@@ -266,7 +296,7 @@ fn trend_baseline_terms(
                     .context("reading earlier weeks")?;
                 let counts = title_term_counts(history, opts, since, until);
                 if let Err(e) =
-                    store.put_week_terms(since, until, variant, taxonomy, stamp, &counts)
+                    store.put_week_terms(since, until, variant, taxonomy, stamp, clock, &counts)
                 {
                     tracing::info!("not caching an earlier week's title terms: {e}");
                 }
@@ -274,7 +304,9 @@ fn trend_baseline_terms(
             }
         };
         for (term, n) in counts {
-            *before.entry(term).or_default() += n;
+            if wanted.contains(&term) {
+                *before.entry(term).or_default() += n;
+            }
         }
     }
     Ok(before)

@@ -10,7 +10,7 @@ use crate::calendar::{DigestRange, date_span, local_midnight};
 use crate::config::Config;
 use crate::model::{EntryKind, SourceKind, Story};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use topics::{Classification, Classifier, OTHER, StoryText};
 
 /// Name of the section that holds podcast episodes.
@@ -682,6 +682,16 @@ const WEAK: &[&str] = &[
     "look", "2025", "2026",
 ];
 
+/// [`STOPWORDS`] and [`WEAK`] as sets: `title_terms` looks up every word of every title of a
+/// week and of its trend baseline, and a scan of the lists compared each word with each entry.
+static WORD_SETS: std::sync::LazyLock<(HashSet<&'static str>, HashSet<&'static str>)> =
+    std::sync::LazyLock::new(|| {
+        (
+            STOPWORDS.iter().copied().collect(),
+            WEAK.iter().copied().collect(),
+        )
+    });
+
 /// Lower-cased words of a title, in runs split at punctuation that ends a phrase.
 fn segments(title: &str) -> Vec<Vec<String>> {
     title
@@ -721,13 +731,14 @@ fn segments(title: &str) -> Vec<Vec<String>> {
 
 fn title_terms(title: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let useful = |w: &str| !STOPWORDS.contains(&w) && w.chars().any(char::is_alphanumeric);
+    let (stopwords, weak) = &*WORD_SETS;
+    let useful = |w: &str| !stopwords.contains(w) && w.chars().any(char::is_alphanumeric);
     for toks in segments(title) {
         for w in &toks {
             let has_letter = w.chars().any(char::is_alphabetic);
             let is_version = w.contains('.') && w.chars().all(|c| c.is_ascii_digit() || c == '.');
             if useful(w)
-                && !WEAK.contains(&w.as_str())
+                && !weak.contains(w.as_str())
                 && w.chars().count() >= 2
                 && (has_letter || is_version)
             {
@@ -738,12 +749,23 @@ fn title_terms(title: &str) -> BTreeSet<String> {
             let (a, b) = (&pair[0], &pair[1]);
             if useful(a)
                 && useful(b)
-                && !(WEAK.contains(&a.as_str()) && WEAK.contains(&b.as_str()))
+                && !(weak.contains(a.as_str()) && weak.contains(b.as_str()))
                 && a.chars().chain(b.chars()).any(char::is_alphabetic)
             {
                 out.insert(format!("{a} {b}"));
             }
         }
+    }
+    out
+}
+
+/// Every term of these titles and of "(untitled)" (what an untitled item shows): a superset of
+/// the terms [`trending_from_counts`] looks up in the baseline, so a baseline cut down to them
+/// trends the same.
+pub(crate) fn terms_of_titles<'a>(titles: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+    let mut out: HashSet<String> = title_terms("(untitled)").into_iter().collect();
+    for t in titles {
+        out.extend(title_terms(t));
     }
     out
 }
@@ -774,7 +796,8 @@ pub(crate) fn trending_from_counts(
     before: &BTreeMap<String, usize>,
     history_weeks: f64,
 ) -> Vec<Trend> {
-    let mut now: BTreeMap<String, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    // Hashed, not ordered: the sort below orders by term last, so the order met is moot.
+    let mut now: HashMap<String, (usize, HashSet<&str>)> = HashMap::new();
     for (t, source) in titles {
         for term in title_terms(t) {
             let e = now.entry(term).or_default();

@@ -1,7 +1,8 @@
 //! The digest's caches: each story's prepared digest entry (filing, summary, what its item
 //! shows) and each week's title-term counts, so a week read again costs index scans instead of
 //! every story's text. A row is valid while its taxonomy key (the caller's hash of the topics,
-//! lexicon and code version) and its stamp (a fingerprint of the sightings behind it) match.
+//! lexicon and code version) matches and none of its stories changed after the tick of the
+//! change clock (migration 9) it was stamped with.
 
 use super::{Result, Store};
 use crate::calendar::rfc3339;
@@ -10,25 +11,20 @@ use crate::digest::topics::{Classification, Field, Reason};
 use chrono::{DateTime, Utc};
 use rusqlite::{MAIN_DB, params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The stories with a sighting published in `[?1, ?2)`, from the (published, story_id) index.
 const STORIES_IN: &str = "SELECT story_id FROM entries WHERE published >= ?1 AND published < ?2 AND story_id IS NOT NULL";
 
-/// A fingerprint of one sighting's identity and content (its row id and content hash):
-/// FNV-1a, mixed so that summing them over a story is order-free.
-fn sighting_stamp(id: i64, content_hash: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.to_le_bytes().iter().chain(content_hash.as_bytes()) {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // splitmix64's finaliser: sums of raw FNV values of similar inputs collide too easily.
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
+/// An order-free fingerprint of a set of story ids (splitmix64 of each, summed): a story
+/// joining or leaving a week changes it.
+pub(crate) fn id_set_stamp(ids: &[i64]) -> i64 {
+    ids.iter().fold(0u64, |acc, id| {
+        let mut h = (*id as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        acc.wrapping_add(h ^ (h >> 31))
+    }) as i64
 }
 
 /// A cached entry as stored: [`Prepared`] with scores as their bit patterns, so they read back
@@ -134,7 +130,10 @@ fn decode(id: i64, text: &str) -> Option<Prepared> {
     })
 }
 
-/// A cached story entry that is still valid: the prepared story, or `None` when the digest
+/// A week's cached title-term counts: (stamp of its story set, tick, counts).
+pub(crate) type CachedTerms = (i64, i64, BTreeMap<String, usize>);
+
+/// A cached story entry: the prepared story, or `None` when the digest
 /// drops the story.
 pub(crate) type CachedEntry = Option<Prepared>;
 
@@ -145,59 +144,94 @@ impl Store {
         self.conn().is_readonly(MAIN_DB).unwrap_or(true)
     }
 
-    /// Per story with a sighting published in `[since, until)`, a fingerprint of all its
-    /// sightings (ids and content hashes): any new, changed or removed sighting changes it.
-    /// Read from indexes only.
-    pub(crate) fn story_stamps_between(
+    /// The change clock's current tick (migration 9). Read it before the data a cache row is
+    /// computed from: a change committed in between then only makes the row look stale.
+    pub(crate) fn change_clock(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT n FROM change_clock WHERE id = 1")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// The stories with a sighting published in `[since, until)`, sorted, each once: one range
+    /// scan of the (published, story_id) index.
+    pub(crate) fn story_ids_between(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<HashMap<i64, i64>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT e.story_id, e.id, e.content_hash FROM entries e WHERE e.story_id IN ({STORIES_IN})"
-        ))?;
-        let mut rows = stmt.query(params![rfc3339(since), rfc3339(until)])?;
-        let mut stamps: HashMap<i64, u64> = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let hash = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-            let s = stamps.entry(r.get(0)?).or_default();
-            *s = s.wrapping_add(sighting_stamp(r.get(1)?, hash));
-        }
-        Ok(stamps.into_iter().map(|(id, s)| (id, s as i64)).collect())
+    ) -> Result<Vec<i64>> {
+        let mut stmt = self.conn().prepare_cached(STORIES_IN)?;
+        let mut ids = stmt
+            .query_map(params![rfc3339(since), rfc3339(until)], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
 
-    /// The cached entries of the stories with a sighting published in `[since, until)` whose
-    /// taxonomy key is `taxonomy` and whose stamp matches `stamps`; others are left out.
+    /// Stories changed after tick `clock`, with the tick of their last change: every such
+    /// story when there are fewer than `limit` (one scan of `stories_changed`, usually empty),
+    /// else only those with a sighting published in `[since, until)` (one seek per story of
+    /// the period, which is never more than the period's size).
+    pub(crate) fn stories_changed_after(
+        &self,
+        clock: i64,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<HashMap<i64, i64>> {
+        let limit = limit.max(64);
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, changed FROM stories WHERE changed > ?1 LIMIT ?2")?;
+        let changed = stmt
+            .query_map(params![clock, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<HashMap<i64, i64>>>()?;
+        if changed.len() < limit {
+            return Ok(changed);
+        }
+        // `+changed`: look the period's stories up by id, not by scanning every change.
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT id, changed FROM stories WHERE +changed > ?3 AND id IN ({STORIES_IN})"
+        ))?;
+        let changed = stmt
+            .query_map(params![rfc3339(since), rfc3339(until), clock], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<HashMap<i64, i64>>>()?;
+        Ok(changed)
+    }
+
+    /// The cached entries of the stories with a sighting published in `[since, until)` under
+    /// taxonomy key `taxonomy`, each with the tick it was stamped with; the caller drops those
+    /// whose story changed after it.
     pub(crate) fn cached_digest_entries(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
         variant: i64,
         taxonomy: &str,
-        stamps: &HashMap<i64, i64>,
-    ) -> Result<HashMap<i64, CachedEntry>> {
+    ) -> Result<HashMap<i64, (i64, CachedEntry)>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT story_id, stamp, entry FROM digest_stories
-             WHERE variant = ?3 AND taxonomy = ?4 AND story_id IN ({STORIES_IN})"
+             WHERE key IN (SELECT story_id * 2 + ?3 FROM ({STORIES_IN})) AND taxonomy = ?4"
         ))?;
         let mut rows = stmt.query(params![rfc3339(since), rfc3339(until), variant, taxonomy])?;
         let mut out = HashMap::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            if stamps.get(&id) != Some(&r.get::<_, i64>(1)?) {
-                continue;
-            }
+            let stamp: i64 = r.get(1)?;
             match r
                 .get_ref(2)?
                 .as_str_or_null()
                 .map_err(rusqlite::Error::from)?
             {
                 None => {
-                    out.insert(id, None);
+                    out.insert(id, (stamp, None));
                 }
                 Some(text) => {
                     if let Some(p) = decode(id, text) {
-                        out.insert(id, Some(p));
+                        out.insert(id, (stamp, Some(p)));
                     }
                 }
             }
@@ -205,59 +239,74 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores (replacing) entries: (story id, stamp, entry or `None` when dropped). Nothing
-    /// happens on a read-only store.
+    /// Stores (replacing) entries: (story id, entry or `None` when dropped), stamped with tick
+    /// `clock`; `variant` is 0 or 1 (the row's key is story id * 2 + variant). Nothing happens
+    /// on a read-only store.
     pub(crate) fn put_digest_entries(
         &self,
         variant: i64,
         taxonomy: &str,
-        entries: &[(i64, i64, Option<&Prepared>)],
+        clock: i64,
+        entries: &[(i64, Option<&Prepared>)],
     ) -> Result<()> {
+        debug_assert!(variant == 0 || variant == 1, "variant {variant}");
         if entries.is_empty() || self.is_read_only() {
             return Ok(());
         }
         let tx = self.conn().unchecked_transaction()?;
         {
             let mut put = tx.prepare_cached(
-                "INSERT OR REPLACE INTO digest_stories (story_id, variant, taxonomy, stamp, entry)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO digest_stories (key, story_id, variant, taxonomy, stamp, entry)
+                 VALUES (?1 * 2 + ?2, ?1, ?2, ?3, ?4, ?5)",
             )?;
-            for (id, stamp, entry) in entries {
-                put.execute(params![id, variant, taxonomy, stamp, entry.map(encode)])?;
+            for (id, entry) in entries {
+                put.execute(params![id, variant, taxonomy, clock, entry.map(encode)])?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The cached title-term counts of `[since, until)`, when stored under this key and stamp.
+    /// The cached title-term counts of `[since, until)` under this key, cut down to the terms
+    /// in `only`, with the stamp of its story set and the tick they were stamped with.
     pub(crate) fn cached_week_terms(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
         variant: i64,
         taxonomy: &str,
-        stamp: i64,
-    ) -> Result<Option<BTreeMap<String, usize>>> {
+        only: &HashSet<String>,
+    ) -> Result<Option<CachedTerms>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT terms FROM digest_terms
-             WHERE since = ?1 AND until = ?2 AND variant = ?3 AND taxonomy = ?4 AND stamp = ?5",
+            "SELECT stamp, clock, terms FROM digest_terms
+             WHERE since = ?1 AND until = ?2 AND variant = ?3 AND taxonomy = ?4",
         )?;
-        let mut rows = stmt.query(params![
-            rfc3339(since),
-            rfc3339(until),
-            variant,
-            taxonomy,
-            stamp
-        ])?;
+        let mut rows = stmt.query(params![rfc3339(since), rfc3339(until), variant, taxonomy])?;
         let Some(r) = rows.next()? else {
             return Ok(None);
         };
-        Ok(serde_json::from_str(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?).ok())
+        let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        // Borrowed keys: a week holds tens of thousands of terms and few are wanted. A key
+        // with an escape cannot be borrowed; such a map is read the slow way.
+        let terms: Option<BTreeMap<String, usize>> =
+            match serde_json::from_str::<HashMap<&str, usize>>(text) {
+                Ok(all) => Some(
+                    all.into_iter()
+                        .filter(|(t, _)| only.contains(*t))
+                        .map(|(t, n)| (t.to_string(), n))
+                        .collect(),
+                ),
+                Err(_) => serde_json::from_str::<BTreeMap<String, usize>>(text)
+                    .ok()
+                    .map(|all| all.into_iter().filter(|(t, _)| only.contains(t)).collect()),
+            };
+        Ok(terms.map(|t| (stamp, clock, t)))
     }
 
-    /// Stores (replacing) the title-term counts of `[since, until)`; nothing on a read-only
-    /// store.
+    /// Stores (replacing) the title-term counts of `[since, until)`, with the stamp of its
+    /// story set and tick `clock`; nothing on a read-only store.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn put_week_terms(
         &self,
         since: DateTime<Utc>,
@@ -265,32 +314,27 @@ impl Store {
         variant: i64,
         taxonomy: &str,
         stamp: i64,
+        clock: i64,
         terms: &BTreeMap<String, usize>,
     ) -> Result<()> {
         if self.is_read_only() {
             return Ok(());
         }
         self.conn().execute(
-            "INSERT OR REPLACE INTO digest_terms (since, until, variant, taxonomy, stamp, terms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO digest_terms (since, until, variant, taxonomy, stamp, clock, terms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 rfc3339(since),
                 rfc3339(until),
                 variant,
                 taxonomy,
                 stamp,
+                clock,
                 serde_json::to_string(terms).unwrap_or_default()
             ],
         )?;
         Ok(())
     }
-}
-
-/// Combines the stamps of a period's stories into one (order-free).
-pub(crate) fn period_stamp(stamps: &HashMap<i64, i64>) -> i64 {
-    stamps.iter().fold(0u64, |acc, (id, s)| {
-        acc.wrapping_add(sighting_stamp(*id, &s.to_string()))
-    }) as i64
 }
 
 #[cfg(test)]
@@ -330,14 +374,11 @@ mod tests {
     }
 
     #[test]
-    fn a_stamp_changes_with_any_sighting() {
-        let a = sighting_stamp(1, "h1").wrapping_add(sighting_stamp(2, "h2"));
-        let b = sighting_stamp(2, "h2").wrapping_add(sighting_stamp(1, "h1"));
-        assert_eq!(a, b);
-        assert_ne!(
-            a,
-            sighting_stamp(1, "h1").wrapping_add(sighting_stamp(2, "h3"))
-        );
-        assert_ne!(a, sighting_stamp(1, "h1"));
+    fn the_id_set_stamp_is_order_free_and_sees_every_member() {
+        let a = id_set_stamp(&[1, 2, 3]);
+        assert_eq!(a, id_set_stamp(&[3, 1, 2]));
+        assert_ne!(a, id_set_stamp(&[1, 2]));
+        assert_ne!(a, id_set_stamp(&[1, 2, 4]));
+        assert_ne!(id_set_stamp(&[]), id_set_stamp(&[0]));
     }
 }

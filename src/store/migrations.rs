@@ -174,4 +174,44 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (since, until, variant)
     ) WITHOUT ROWID;
     "#,
+    // 9: the digest cache is validated without reading sightings. Every insert, update or
+    // delete of an entry ticks `change_clock` and stamps the entry's story (old and new, when
+    // an update moves it) with the new tick in `stories.changed`; a cached row keeps the tick
+    // read before its story was, and is valid while the story's stamp is not later. The
+    // stories changed after a tick come from `stories_changed` in one range scan, so a week is
+    // validated with no per-story seek. Existing stories start at 0; the cached rows, stamped
+    // the older way, are dropped (the next digest fills them again). `digest_stories` becomes
+    // a rowid table keyed by story_id * 2 + variant: in a WITHOUT ROWID table, a seek that
+    // meets a row overflowing its page (most cached entries do) reads the whole row, overflow
+    // pages and all, at every comparison.
+    r#"
+    ALTER TABLE stories ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX stories_changed ON stories(changed);
+    CREATE TABLE change_clock (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT INTO change_clock (id, n) VALUES (1, 0);
+    CREATE TRIGGER entries_changed_ai AFTER INSERT ON entries WHEN new.story_id IS NOT NULL BEGIN
+        UPDATE change_clock SET n = n + 1 WHERE id = 1;
+        UPDATE stories SET changed = (SELECT n FROM change_clock WHERE id = 1) WHERE id = new.story_id;
+    END;
+    CREATE TRIGGER entries_changed_ad AFTER DELETE ON entries WHEN old.story_id IS NOT NULL BEGIN
+        UPDATE change_clock SET n = n + 1 WHERE id = 1;
+        UPDATE stories SET changed = (SELECT n FROM change_clock WHERE id = 1) WHERE id = old.story_id;
+    END;
+    CREATE TRIGGER entries_changed_au AFTER UPDATE ON entries BEGIN
+        UPDATE change_clock SET n = n + 1 WHERE id = 1;
+        UPDATE stories SET changed = (SELECT n FROM change_clock WHERE id = 1)
+        WHERE id IN (old.story_id, new.story_id);
+    END;
+    ALTER TABLE digest_terms ADD COLUMN clock INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM digest_terms;
+    DROP TABLE digest_stories;
+    CREATE TABLE digest_stories (
+        key INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL,
+        variant INTEGER NOT NULL,
+        taxonomy TEXT NOT NULL,
+        stamp INTEGER NOT NULL,
+        entry TEXT
+    );
+    "#,
 ];

@@ -18,7 +18,7 @@ pub(crate) use search::{
 };
 
 use crate::calendar::rfc3339;
-pub(crate) use digest_cache::period_stamp;
+pub(crate) use digest_cache::id_set_stamp;
 pub(crate) use info::StoreStats;
 
 use crate::canon;
@@ -1010,5 +1010,79 @@ mod tests {
         );
         assert!(store.end_batch().unwrap());
         assert!(!store.end_batch().unwrap(), "nothing left to commit");
+    }
+
+    #[test]
+    fn every_change_to_a_story_s_sightings_stamps_it_with_a_later_tick() {
+        let (_dir, store) = store_with(&["a"]);
+        let c = &store.conn;
+        for (id, key) in [(1, "u1"), (2, "u2")] {
+            c.execute(
+                "INSERT INTO stories (id, url_key, first_seen_at) VALUES (?1, ?2, '2025-01-01T00:00:00Z')",
+                params![id, key],
+            )
+            .unwrap();
+        }
+        let changed = |story: i64| -> i64 {
+            c.query_row("SELECT changed FROM stories WHERE id = ?1", [story], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        let week = |d: &str| -> DateTime<Utc> { d.parse().unwrap() };
+        let (since, until) = (week("2025-01-01T00:00:00Z"), week("2025-01-08T00:00:00Z"));
+        let t0 = store.change_clock().unwrap();
+        insert_entry(c, 1, "one");
+        c.execute(
+            "UPDATE entries SET story_id = 1, published = '2025-01-02T00:00:00Z' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+        let t1 = store.change_clock().unwrap();
+        assert!(t1 > t0 && changed(1) == t1, "{t0} {t1} {}", changed(1));
+        assert_eq!(changed(2), 0);
+        assert_eq!(store.story_ids_between(since, until).unwrap(), vec![1]);
+        let after = store.stories_changed_after(t0, since, until, 1).unwrap();
+        assert_eq!(after.get(&1), Some(&t1));
+        assert!(
+            store
+                .stories_changed_after(t1, since, until, 1)
+                .unwrap()
+                .is_empty()
+        );
+        // Moving a sighting stamps both stories; an edit in place and a delete stamp its story.
+        c.execute("UPDATE entries SET story_id = 2 WHERE id = 1", [])
+            .unwrap();
+        let t2 = store.change_clock().unwrap();
+        assert!(t2 > t1 && changed(1) == t2 && changed(2) == t2);
+        c.execute("UPDATE entries SET content_hash = 'h2' WHERE id = 1", [])
+            .unwrap();
+        let t3 = store.change_clock().unwrap();
+        assert!(t3 > t2 && changed(2) == t3 && changed(1) == t2);
+        c.execute("DELETE FROM entries WHERE id = 1", []).unwrap();
+        assert!(changed(2) > t3);
+        assert!(store.story_ids_between(since, until).unwrap().is_empty());
+        // Past the scan's limit, only the period's own stories are looked up.
+        let t4 = store.change_clock().unwrap();
+        for id in 10..90 {
+            c.execute(
+                "INSERT INTO stories (id, url_key, first_seen_at) VALUES (?1, ?1, '2025-01-01T00:00:00Z')",
+                [id],
+            )
+            .unwrap();
+            insert_entry(c, id, "many");
+            let published = if id == 10 {
+                "2025-01-03T00:00:00Z"
+            } else {
+                "2024-06-01T00:00:00Z"
+            };
+            c.execute(
+                "UPDATE entries SET story_id = ?1, published = ?2 WHERE id = ?1",
+                params![id, published],
+            )
+            .unwrap();
+        }
+        let after = store.stories_changed_after(t4, since, until, 1).unwrap();
+        assert_eq!(after.keys().copied().collect::<Vec<_>>(), vec![10]);
     }
 }

@@ -258,3 +258,43 @@ fn a_changed_story_is_read_again_despite_the_cache() {
     fresh.run(&["fetch"]).expect_code(0);
     assert_eq!(second, fresh.run(&["digest", "--week", "2025-W42"]).stdout);
 }
+
+#[test]
+fn a_changed_story_in_an_earlier_week_changes_the_cached_trends() {
+    let env = TestEnv::new();
+    let feed = env.path("djangoblog.xml");
+    let original = std::fs::read_to_string(examples().join("feeds/djangoblog.xml")).unwrap();
+    std::fs::write(&feed, &original).unwrap();
+    let config = example_config().replace(
+        &format!("file:{}/djangoblog.xml", examples().join("feeds").display()),
+        &format!("file:{}", feed.display()),
+    );
+    assert!(
+        config.contains(feed.to_str().unwrap()),
+        "the Django blog is not in the examples"
+    );
+    env.config(&config);
+    env.run(&["fetch"]).expect_code(0);
+    let first = env.run(&["digest", "--week", "2025-W42"]).stdout;
+    assert!(
+        first.contains("**python 3.14** — 4 stories (new this week)"),
+        "{first}"
+    );
+    // A post of W38, one of the trend baseline's weeks, edited in place by a later fetch.
+    let edited = original.replace(
+        "<title>Django 6.0 alpha 1 released</title>",
+        "<title>Django 6.0 alpha 1 released with Python 3.14 support</title>",
+    );
+    assert_ne!(edited, original);
+    std::fs::write(&feed, edited).unwrap();
+    env.run(&["fetch"]).expect_code(0);
+    let second = env.run(&["digest", "--week", "2025-W42"]).stdout;
+    assert!(
+        !second.contains("**python 3.14** — 4 stories (new this week)"),
+        "{second}"
+    );
+    let fresh = TestEnv::new();
+    fresh.config(&config);
+    fresh.run(&["fetch"]).expect_code(0);
+    assert_eq!(second, fresh.run(&["digest", "--week", "2025-W42"]).stdout);
+}
