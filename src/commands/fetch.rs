@@ -17,7 +17,8 @@ use std::time::Duration;
 
 /// A fetch outcome after parsing, ready to be written.
 enum Processed {
-    Parsed(Box<ParsedDoc>, FetchMeta),
+    /// A parsed document, with its entries' content hashes (computed off the writer).
+    Parsed(Box<ParsedDoc>, Vec<String>, FetchMeta),
     /// An archive page: the issue links its `follow` selector picked.
     Archive(Vec<String>, FetchMeta),
     NotModified(Option<String>),
@@ -79,7 +80,7 @@ impl FetchReport {
     /// Counts a source's outcome, before its database write.
     fn count(&mut self, id: &str, processed: &Processed) {
         let moved_to = match processed {
-            Processed::Parsed(_, meta) | Processed::Archive(_, meta) => meta.moved_to.as_deref(),
+            Processed::Parsed(_, _, meta) | Processed::Archive(_, meta) => meta.moved_to.as_deref(),
             Processed::NotModified(moved_to) => moved_to.as_deref(),
             _ => None,
         };
@@ -227,7 +228,8 @@ fn process(job: &FetchJob, outcome: Outcome, elapsed: Duration) -> (Processed, T
                         doc.warnings.len(),
                         for_terminal(doc.meta.title.as_deref().unwrap_or(""), false)
                     );
-                    Processed::Parsed(Box::new(doc), meta)
+                    let hashes = crate::store::entry_hashes(&doc.entries);
+                    Processed::Parsed(Box::new(doc), hashes, meta)
                 }
                 Err(error) => Processed::Failed { error, gone: false },
             }
@@ -385,7 +387,7 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
         let mut error = None;
         report.count(id, &processed);
         let result = match processed {
-            Processed::Parsed(doc, meta) => {
+            Processed::Parsed(doc, hashes, meta) => {
                 for w in &doc.warnings {
                     tracing::info!("{}: {}", id, for_terminal(w, false));
                 }
@@ -397,7 +399,7 @@ pub(super) fn run(ctx: &Invocation, args: &FetchArgs) -> anyhow::Result<Exit> {
                     );
                 }
                 store
-                    .record_success(&job.source, &meta, &doc, now)
+                    .record_success(&job.source, &meta, &doc, &hashes, now)
                     .map(|stats| {
                         new = stats.new;
                         report.stored(&stats);

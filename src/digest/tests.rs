@@ -137,7 +137,7 @@ fn load_store(config: &Config, db: &Path, now: DateTime<Utc>) -> Store {
         match parse_document(&bytes, &opts) {
             Ok(doc) => {
                 store
-                    .record_success(s, &FetchMeta::default(), &doc, now)
+                    .record_success(s, &FetchMeta::default(), &doc, &[], now)
                     .unwrap();
             }
             Err(e) => eprintln!("skipping {}: {e}", s.id),

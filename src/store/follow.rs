@@ -57,7 +57,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stats = stories::write_entries(&tx, id, &doc.entries, now)?;
+        let stats = stories::write_entries(&tx, id, &doc.entries, &[], now)?;
         tx.execute(
             "UPDATE sources SET bytes_total = bytes_total + ?2,
                 last_new_entry_at = CASE WHEN ?3 > 0 THEN ?4 ELSE last_new_entry_at END

@@ -20,6 +20,7 @@ pub(crate) use search::{
 use crate::calendar::rfc3339;
 pub(crate) use digest_cache::id_set_stamp;
 pub(crate) use info::StoreStats;
+pub(crate) use stories::entry_hashes;
 
 use crate::canon;
 use crate::config::Source;
@@ -712,11 +713,12 @@ impl Store {
         source: &Source,
         meta: &FetchMeta,
         doc: &ParsedDoc,
+        hashes: &[String],
         now: DateTime<Utc>,
     ) -> Result<WriteStats> {
         let now_s = rfc3339(now);
         self.write_source(doc.entries.len(), |s| {
-        let stats = stories::write_entries(&s.conn, &source.id, &doc.entries, now)?;
+        let stats = stories::write_entries(&s.conn, &source.id, &doc.entries, hashes, now)?;
         s.conn.prepare_cached(
             "UPDATE sources SET etag = ?2, last_modified = ?3, url = COALESCE(?4, url), title = COALESCE(?5, title),
                 site_url = COALESCE(?6, site_url), last_fetch_at = ?7, last_success_at = ?7, last_status = 'ok',

@@ -36,11 +36,19 @@ fn entry_hash(e: &Entry) -> String {
     crate::parse::content_hash(&[&json])
 }
 
-/// Inserts new entries, updates changed ones, leaves unchanged ones alone.
+/// The content hash of each entry, as the store compares and keeps it. Fetch computes these on
+/// its parse workers, so the single writer does not serialise and hash every entry itself.
+pub(crate) fn entry_hashes(entries: &[Entry]) -> Vec<String> {
+    entries.iter().map(entry_hash).collect()
+}
+
+/// Inserts new entries, updates changed ones, leaves unchanged ones alone. `hashes` are the
+/// entries' [`entry_hashes`] when the caller has them (else empty: computed here).
 pub(super) fn write_entries(
     tx: &Connection,
     source_id: &str,
     entries: &[Entry],
+    hashes: &[String],
     now: DateTime<Utc>,
 ) -> Result<WriteStats> {
     let now_s = rfc3339(now);
@@ -65,8 +73,12 @@ pub(super) fn write_entries(
             date_is_first_seen = CASE WHEN ?8 IS NULL THEN date_is_first_seen ELSE 0 END
          WHERE id = ?1",
     )?;
-    for e in entries {
-        let hash = entry_hash(e);
+    let hashes = if hashes.len() == entries.len() {
+        std::borrow::Cow::Borrowed(hashes)
+    } else {
+        std::borrow::Cow::Owned(entry_hashes(entries))
+    };
+    for (e, hash) in entries.iter().zip(hashes.iter()) {
         let existing: Option<(i64, String)> = find
             .query_row(params![source_id, e.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -104,7 +116,7 @@ pub(super) fn write_entries(
                 ])?;
                 stats.new += 1;
             }
-            Some((_, old)) if old == hash => {}
+            Some((_, old)) if old == *hash => {}
             Some((rowid, _)) => {
                 update.execute(params![
                     rowid,
