@@ -18,6 +18,8 @@ use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
 use url::Url;
 
+mod fast;
+
 /// A node of the parsed fragment.
 #[derive(Debug)]
 enum Node {
@@ -244,6 +246,12 @@ fn parse_fragment(html: &str) -> Tree<Node> {
     .one(html)
 }
 
+/// The fragment's tree: from the linear scan when it can prove html5ever's result, else from
+/// html5ever.
+fn parse_body(html: &str) -> Tree<Node> {
+    fast::parse_simple(html).unwrap_or_else(|| parse_fragment(html))
+}
+
 /// The fragment's `html` element: the parent of everything that was in the input.
 fn fragment_root(tree: &Tree<Node>) -> Option<NodeRef<'_, Node>> {
     tree.root()
@@ -262,7 +270,19 @@ pub(crate) struct CleanBody {
 
 /// Sanitises an untrusted HTML body and extracts its plain text from the same parse.
 pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
-    let tree = parse_fragment(html);
+    if !html
+        .bytes()
+        .any(|c| matches!(c, b'<' | b'&' | b'\r' | b'\0'))
+    {
+        // Plain text: the tree is one text node, so its HTML is the escaped input.
+        let mut out = String::with_capacity(html.len() + html.len() / 16);
+        escape_into(&mut out, html, false);
+        return CleanBody {
+            html: out,
+            text: crate::text::plain_paragraphs(html),
+        };
+    }
+    let tree = parse_body(html);
     let Some(root) = fragment_root(&tree) else {
         return CleanBody::default();
     };
@@ -281,7 +301,7 @@ pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
 /// Sanitizes untrusted HTML for storage and export: no scripts, styles, event handlers or
 /// non-web URLs; relative links made absolute against `base`.
 pub(crate) fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    let tree = parse_fragment(html);
+    let tree = parse_body(html);
     fragment_root(&tree).map_or_else(String::new, |root| sanitized(root, base))
 }
 
