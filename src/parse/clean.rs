@@ -287,13 +287,13 @@ pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
         return CleanBody::default();
     };
     let text = if html.contains(['<', '&']) {
-        crate::text::tidy_paragraphs(&tree_text(root))
+        crate::text::tidy_paragraphs(&tree_text(root, html.len()))
     } else {
         // What `html_to_text` does without markup (no newline normalisation by the tokenizer).
         crate::text::plain_paragraphs(html)
     };
     CleanBody {
-        html: sanitized(root, base),
+        html: sanitized(root, base, html.len()),
         text,
     }
 }
@@ -302,7 +302,7 @@ pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
 /// non-web URLs; relative links made absolute against `base`.
 pub(crate) fn sanitize_html(html: &str, base: Option<&Url>) -> String {
     let tree = parse_body(html);
-    fragment_root(&tree).map_or_else(String::new, |root| sanitized(root, base))
+    fragment_root(&tree).map_or_else(String::new, |root| sanitized(root, base, html.len()))
 }
 
 /// ammonia's default allowed tags.
@@ -466,9 +466,10 @@ fn kept_attrs<'a>(e: &'a Element, tag: &str, base: Option<&Url>) -> Vec<(&'a str
     attrs
 }
 
-/// Serialises the sanitised children of `root` (html5ever's serialiser rules).
-fn sanitized(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
-    let mut out = String::new();
+/// Serialises the sanitised children of `root` (html5ever's serialiser rules); `cap` is the
+/// source's length, about the output's.
+fn sanitized(root: NodeRef<'_, Node>, base: Option<&Url>, cap: usize) -> String {
+    let mut out = String::with_capacity(cap);
     // The element whose subtree is being dropped, if any.
     let mut skip: Option<NodeId> = None;
     // For each open element: whether it was kept (its end tag is written).
@@ -626,9 +627,9 @@ fn markup_as_text(tag: &str) -> bool {
 }
 
 /// The text of the parsed fragment, with the line breaks [`crate::text::html_to_text`] puts
-/// around blocks (before tidying).
-fn tree_text(root: NodeRef<'_, Node>) -> String {
-    let mut out = String::new();
+/// around blocks (before tidying); `cap` is the source's length, more than the text's.
+fn tree_text(root: NodeRef<'_, Node>, cap: usize) -> String {
+    let mut out = String::with_capacity(cap);
     let mut skip: Option<NodeId> = None;
     for edge in root.traverse() {
         match edge {

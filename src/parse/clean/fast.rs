@@ -37,6 +37,22 @@ enum Kind {
     Inline,
     /// `br`, `img`, `wbr`: inserted and popped at once.
     Void,
+    /// `table`: closes an open `p` (declined); its own content model below.
+    Table,
+    /// `tbody`, `thead`, `tfoot` (also the `tbody` a `tr` directly in a `table` implies).
+    TBody,
+    /// `tr`, only in a table body.
+    Tr,
+    /// `td`, `th`, only in a row; inside, the "in body" rules again.
+    Cell,
+}
+
+impl Kind {
+    /// A table, table body or row: the only text allowed as its child is whitespace, and only
+    /// its own structure tags (anything else would be foster-parented).
+    fn is_table_context(self) -> bool {
+        matches!(self, Kind::Table | Kind::TBody | Kind::Tr)
+    }
 }
 
 /// The accepted tags.
@@ -57,6 +73,10 @@ fn kind(tag: &str) -> Option<Kind> {
         | "font" | "span" | "sub" | "sup" | "abbr" | "acronym" | "cite" | "q" | "kbd" | "samp"
         | "var" | "mark" | "del" | "ins" | "time" | "dfn" | "bdi" | "bdo" => Kind::Inline,
         "br" | "img" | "wbr" => Kind::Void,
+        "table" => Kind::Table,
+        "tbody" | "thead" | "tfoot" => Kind::TBody,
+        "tr" => Kind::Tr,
+        "td" | "th" => Kind::Cell,
         _ => return None,
     })
 }
@@ -110,19 +130,45 @@ pub(super) fn parse_simple(html: &str) -> Option<Tree<Node>> {
                 Some(c) if c.is_ascii_alphabetic() => {
                     let (tag, next) = start_tag(html, i + 1)?;
                     let kind = tag.kind;
-                    let declined = match kind {
-                        Kind::Block | Kind::Div | Kind::P | Kind::Pre | Kind::Hr => p_open > 0,
-                        Kind::Heading => p_open > 0 || h_open > 0,
-                        Kind::Li => p_open > 0 || list_item_would_close(&stack, Kind::Li),
-                        Kind::DdDt => p_open > 0 || list_item_would_close(&stack, Kind::DdDt),
-                        Kind::Anchor => a_open > 0,
-                        Kind::Inline | Kind::Void => false,
+                    let context = stack.last().map(|o| o.kind);
+                    let declined = match (context, kind) {
+                        (Some(Kind::Table), Kind::TBody | Kind::Tr)
+                        | (Some(Kind::TBody), Kind::Tr)
+                        | (Some(Kind::Tr), Kind::Cell) => false,
+                        // Anything else in a table's own context is foster-parented or implies
+                        // other structure; table structure outside one is ignored.
+                        (Some(c), _) if c.is_table_context() => true,
+                        (_, Kind::TBody | Kind::Tr | Kind::Cell) => true,
+                        (_, Kind::Table) => p_open > 0,
+                        (_, Kind::Block | Kind::Div | Kind::P | Kind::Pre | Kind::Hr) => p_open > 0,
+                        (_, Kind::Heading) => p_open > 0 || h_open > 0,
+                        (_, Kind::Li) => p_open > 0 || list_item_would_close(&stack, Kind::Li),
+                        (_, Kind::DdDt) => p_open > 0 || list_item_would_close(&stack, Kind::DdDt),
+                        (_, Kind::Anchor) => a_open > 0,
+                        (_, Kind::Inline | Kind::Void) => false,
                     };
                     if declined || (tag.self_closing && !matches!(kind, Kind::Void | Kind::Hr)) {
                         return None;
                     }
-                    let parent = stack.last().map_or(root, |o| o.id);
-                    flush(&mut tree, parent, &mut text);
+                    let mut parent = stack.last().map_or(root, |o| o.id);
+                    flush(&mut tree, parent, context, &mut text)?;
+                    if context == Some(Kind::Table) && kind == Kind::Tr {
+                        // A row directly in a table gets a `tbody` with no attributes.
+                        let name = local_name!("tbody");
+                        parent = tree
+                            .get_mut(parent)?
+                            .append(Node::Element(Element {
+                                name: QualName::new(None, ns!(html), name.clone()),
+                                attrs: Vec::new(),
+                                integration_point: false,
+                            }))
+                            .id();
+                        stack.push(Open {
+                            id: parent,
+                            kind: Kind::TBody,
+                            name,
+                        });
+                    }
                     let name = LocalName::from(tag.name);
                     let id = tree
                         .get_mut(parent)?
@@ -159,8 +205,15 @@ pub(super) fn parse_simple(html: &str) -> Option<Tree<Node>> {
                     }
                     // Only the current node's own end tag: every other end tag takes a
                     // recovery path (implied ends, the adoption agency, an ignored tag).
-                    let open = stack.pop().filter(|o| &*o.name == name)?;
-                    flush(&mut tree, open.id, &mut text);
+                    let mut open = stack.pop()?;
+                    flush(&mut tree, open.id, Some(open.kind), &mut text)?;
+                    if open.kind == Kind::TBody && name == "table" {
+                        // `</table>` in a table body closes the body, then the table.
+                        open = stack.pop()?;
+                    }
+                    if &*open.name != name {
+                        return None;
+                    }
                     match open.kind {
                         Kind::P => p_open -= 1,
                         Kind::Anchor => a_open -= 1,
@@ -172,7 +225,7 @@ pub(super) fn parse_simple(html: &str) -> Option<Tree<Node>> {
                 Some(b'!') => {
                     let next = comment(html, i)?;
                     let parent = stack.last().map_or(root, |o| o.id);
-                    flush(&mut tree, parent, &mut text);
+                    flush(&mut tree, parent, stack.last().map(|o| o.kind), &mut text)?;
                     tree.get_mut(parent)?.append(Node::Hidden);
                     i = next;
                 }
@@ -196,19 +249,34 @@ pub(super) fn parse_simple(html: &str) -> Option<Tree<Node>> {
         }
     }
     let parent = stack.last().map_or(root, |o| o.id);
-    flush(&mut tree, parent, &mut text);
+    flush(&mut tree, parent, stack.last().map(|o| o.kind), &mut text)?;
     Some(tree)
 }
 
-/// Appends the pending text to `parent` as one text node (the sink merges adjacent text).
-fn flush(tree: &mut Tree<Node>, parent: NodeId, text: &mut String) {
+/// Appends the pending text to `parent` (of kind `kind`, `None` for the root) as one text
+/// node (the sink merges adjacent text); declines text other than whitespace in a table's own
+/// context, which would be foster-parented.
+fn flush(
+    tree: &mut Tree<Node>,
+    parent: NodeId,
+    kind: Option<Kind>,
+    text: &mut String,
+) -> Option<()> {
     if text.is_empty() {
-        return;
+        return Some(());
+    }
+    if kind.is_some_and(Kind::is_table_context)
+        && !text
+            .bytes()
+            .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0C'))
+    {
+        return None;
     }
     if let Some(mut p) = tree.get_mut(parent) {
         p.append(Node::Text(StrTendril::from_slice(text)));
     }
     text.clear();
+    Some(())
 }
 
 /// Whether an `li` (or `dd`/`dt`) start tag would close an open one (the "in body" loop):
@@ -224,7 +292,11 @@ fn list_item_would_close(stack: &[Open], same: Kind) -> bool {
             | Kind::Li
             | Kind::DdDt
             | Kind::Hr
-            | Kind::Void => return false,
+            | Kind::Void
+            | Kind::Table
+            | Kind::TBody
+            | Kind::Tr
+            | Kind::Cell => return false,
         }
     }
     // The `html` root is special.
@@ -529,6 +601,11 @@ mod tests {
     #[case("<img src=\"i.jpg?w=1&quality=60&h=2&amp;x&copy=3\"></img>")]
     #[case("<!-- a -- b --><p>x<!-- y -->z</p>")]
     #[case("<dl><dt>t</dt><dd><tt>d</tt></dd></dl><strike>s</strike>")]
+    #[case("<table class=t>\n<tr>\n<td>a</td> <th><p>b</p></th>\n</tr>\n</table>after")]
+    #[case(
+        "<table><tbody><tr><td>a</td></tr></tbody></table><table><thead><tr></tr></thead></table>"
+    )]
+    #[case("<li><table><tr><td><li>x</li></td></tr></table></li>")]
     fn simple_markup_takes_the_scan_and_gets_html5evers_tree(#[case] html: &str) {
         assert!(check(html), "declined {html:?}");
     }
@@ -538,6 +615,12 @@ mod tests {
     #[case("<p><div>x</div></p>")]
     #[case("<b><i>x</b></i>")]
     #[case("<table><tr><td>x</table>")]
+    #[case("<table>text<tr><td>x</td></tr></table>")]
+    #[case("<table><td>x</td></table>")]
+    #[case("<table><tr><td>x</td></tr>&nbsp;</table>")]
+    #[case("<td>x</td>")]
+    #[case("<p><table></table>")]
+    #[case("<table><b>x</b></table>")]
     #[case("&copy 2025")]
     #[case("&notit;")]
     #[case("x\0<b>y</b>")]
@@ -650,6 +733,18 @@ mod tests {
             "<!-->",
             "<tt>",
             "</tt>",
+            "<table>",
+            "</table>",
+            "<tr>",
+            "</tr>",
+            "<td>",
+            "</td>",
+            "<th>",
+            "</th>",
+            "<tbody>",
+            "</tbody>",
+            "<thead>",
+            "</thead>",
         ];
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {
