@@ -539,6 +539,13 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
     let bytes = s.as_bytes();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
+        // Eight bytes at a time while none of them can need escaping (most of any text).
+        if let Some(chunk) = bytes.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok())
+            && !may_need_escaping(u64::from_le_bytes(chunk))
+        {
+            i += 8;
+            continue;
+        }
         let (entity, len) = match bytes[i] {
             b'&' => ("&amp;", 1),
             b'<' => ("&lt;", 1),
@@ -557,6 +564,18 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
         start = i;
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether any of the eight bytes in `w` is `&`, `<`, `>`, `"` or 0xC2 (the lead byte of a
+/// no-break space): the classic "has zero byte" test on `w` xor each of them.
+fn may_need_escaping(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    (has(b'&') | has(b'<') | has(b'>') | has(b'"') | has(0xC2)) != 0
 }
 
 /// ammonia's check for unexpected namespace changes (mutation XSS through `<svg>`/`<math>`):
@@ -1064,6 +1083,26 @@ mod tests {
             }
         }
         assert!(n > 100, "only {n} bodies in the corpus");
+    }
+
+    #[test]
+    fn the_eight_byte_escape_test_finds_every_special_byte() {
+        for special in [b'&', b'<', b'>', b'"', 0xC2] {
+            for at in 0..8 {
+                for fill in [b'a', 0x00, 0x7F, 0x80, 0xA0, 0xFF] {
+                    let mut chunk = [fill; 8];
+                    chunk[at] = special;
+                    assert!(may_need_escaping(u64::from_le_bytes(chunk)));
+                }
+            }
+        }
+        for fill in 0..=255u8 {
+            let plain = !matches!(fill, b'&' | b'<' | b'>' | b'"' | 0xC2);
+            assert_eq!(may_need_escaping(u64::from_le_bytes([fill; 8])), !plain);
+        }
+        let mut out = String::new();
+        escape_into(&mut out, "0123456789 a&b<c>d\"e\u{a0}f plain text again", true);
+        assert_eq!(out, "0123456789 a&amp;b&lt;c&gt;d&quot;e&nbsp;f plain text again");
     }
 
     #[test]
