@@ -540,7 +540,9 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
         // Eight bytes at a time while none of them can need escaping (most of any text).
-        if let Some(chunk) = bytes.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok())
+        if let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
             && !may_need_escaping(u64::from_le_bytes(chunk))
         {
             i += 8;
@@ -1101,8 +1103,15 @@ mod tests {
             assert_eq!(may_need_escaping(u64::from_le_bytes([fill; 8])), !plain);
         }
         let mut out = String::new();
-        escape_into(&mut out, "0123456789 a&b<c>d\"e\u{a0}f plain text again", true);
-        assert_eq!(out, "0123456789 a&amp;b&lt;c&gt;d&quot;e&nbsp;f plain text again");
+        escape_into(
+            &mut out,
+            "0123456789 a&b<c>d\"e\u{a0}f plain text again",
+            true,
+        );
+        assert_eq!(
+            out,
+            "0123456789 a&amp;b&lt;c&gt;d&quot;e&nbsp;f plain text again"
+        );
     }
 
     #[test]
