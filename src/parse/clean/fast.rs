@@ -323,6 +323,8 @@ fn start_tag(html: &str, i: usize) -> Option<(StartTag<'_>, usize)> {
     let kind = kind(name)?;
     let mut attrs: Vec<Attribute> = Vec::new();
     let mut self_closing = false;
+    // One buffer for every value: each becomes a tendril copy, so a String apiece is waste.
+    let mut value = String::new();
     loop {
         let c = *b.get(j)?;
         if is_space(c) {
@@ -348,7 +350,7 @@ fn start_tag(html: &str, i: usize) -> Option<(StartTag<'_>, usize)> {
                 while b.get(j).is_some_and(|c| is_space(*c)) {
                     j += 1;
                 }
-                let mut value = String::new();
+                value.clear();
                 if b.get(j) == Some(&b'=') {
                     j += 1;
                     while b.get(j).is_some_and(|c| is_space(*c)) {
@@ -366,7 +368,7 @@ fn start_tag(html: &str, i: usize) -> Option<(StartTag<'_>, usize)> {
                 if !attrs.iter().any(|a| a.name.local == local) {
                     attrs.push(Attribute {
                         name: QualName::new(None, ns!(), local),
-                        value: StrTendril::from(value),
+                        value: StrTendril::from_slice(&value),
                     });
                 }
             }
