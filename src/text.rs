@@ -163,29 +163,51 @@ pub(crate) fn plain_paragraphs(s: &str) -> String {
 
 /// Collapses spaces inside lines and keeps at most one blank line between paragraphs.
 pub(crate) fn tidy_paragraphs(s: &str) -> String {
-    // One pass, no per-line strings: this runs on every body's text.
+    // One pass over the bytes, ASCII without decoding: this runs on every body's text. Words
+    // are runs of non-whitespace (`char::is_whitespace`); two words are in one paragraph unless
+    // a line without words lies between them, i.e. unless two or more `\n` separate them.
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    // Whether the last line had words, so the next line's words continue its paragraph.
-    let mut in_paragraph = false;
-    for line in s.lines() {
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next() else {
-            in_paragraph = false;
+    let mut newlines = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        let (space, len) = whitespace_at(s, i);
+        if space {
+            newlines += usize::from(b[i] == b'\n');
+            i += len;
             continue;
-        };
-        if in_paragraph {
-            out.push(' ');
-        } else if !out.is_empty() {
-            out.push_str("\n\n");
         }
-        out.push_str(first);
-        for w in words {
-            out.push(' ');
-            out.push_str(w);
+        let start = i;
+        i += len;
+        while i < b.len() {
+            // Printable ASCII, the bulk of any word, without the general check.
+            if b[i] > b' ' && b[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            let (space, len) = whitespace_at(s, i);
+            if space {
+                break;
+            }
+            i += len;
         }
-        in_paragraph = true;
+        if !out.is_empty() {
+            out.push_str(if newlines >= 2 { "\n\n" } else { " " });
+        }
+        out.push_str(&s[start..i]);
+        newlines = 0;
     }
     out
+}
+
+/// Whether the char at byte `i` of `s` (a char boundary) is whitespace, and its length.
+fn whitespace_at(s: &str, i: usize) -> (bool, usize) {
+    let c = s.as_bytes()[i];
+    if c.is_ascii() {
+        return (matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '), 1);
+    }
+    let ch = s[i..].chars().next().unwrap_or_default();
+    (ch.is_whitespace(), ch.len_utf8().max(1))
 }
 
 /// Removes what could make a terminal do something: ANSI/OSC escape sequences, C0/C1 control
@@ -400,6 +422,53 @@ mod tests {
         #[case] expected: &str,
     ) {
         assert_eq!(tidy_paragraphs(input), expected);
+    }
+
+    /// The per-line formulation `tidy_paragraphs` had: the byte scan must agree with it.
+    fn tidy_paragraphs_by_lines(s: &str) -> String {
+        let mut out = String::new();
+        let mut in_paragraph = false;
+        for line in s.lines() {
+            let mut words = line.split_whitespace();
+            let Some(first) = words.next() else {
+                in_paragraph = false;
+                continue;
+            };
+            if in_paragraph {
+                out.push(' ');
+            } else if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(first);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+            in_paragraph = true;
+        }
+        out
+    }
+
+    #[test]
+    fn tidy_paragraphs_agrees_with_the_per_line_formulation() {
+        const PIECES: &[&str] = &[
+            "a", "bc", " ", "\n", "\r\n", "\r", "\t", "\x0B", "\x0C", "\u{a0}", "\u{85}",
+            "\u{2028}", "\u{3000}", "é", "\u{1c}", "x\n \ny",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            assert_eq!(tidy_paragraphs(&s), tidy_paragraphs_by_lines(&s), "{s:?}");
+        }
     }
 
     #[rstest]

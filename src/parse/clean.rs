@@ -18,6 +18,8 @@ use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
 use url::Url;
 
+mod fast;
+
 /// A node of the parsed fragment.
 #[derive(Debug)]
 enum Node {
@@ -244,6 +246,12 @@ fn parse_fragment(html: &str) -> Tree<Node> {
     .one(html)
 }
 
+/// The fragment's tree: from the linear scan when it can prove html5ever's result, else from
+/// html5ever.
+fn parse_body(html: &str) -> Tree<Node> {
+    fast::parse_simple(html).unwrap_or_else(|| parse_fragment(html))
+}
+
 /// The fragment's `html` element: the parent of everything that was in the input.
 fn fragment_root(tree: &Tree<Node>) -> Option<NodeRef<'_, Node>> {
     tree.root()
@@ -262,18 +270,30 @@ pub(crate) struct CleanBody {
 
 /// Sanitises an untrusted HTML body and extracts its plain text from the same parse.
 pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
-    let tree = parse_fragment(html);
+    if !html
+        .bytes()
+        .any(|c| matches!(c, b'<' | b'&' | b'\r' | b'\0'))
+    {
+        // Plain text: the tree is one text node, so its HTML is the escaped input.
+        let mut out = String::with_capacity(html.len() + html.len() / 16);
+        escape_into(&mut out, html, false);
+        return CleanBody {
+            html: out,
+            text: crate::text::plain_paragraphs(html),
+        };
+    }
+    let tree = parse_body(html);
     let Some(root) = fragment_root(&tree) else {
         return CleanBody::default();
     };
     let text = if html.contains(['<', '&']) {
-        crate::text::tidy_paragraphs(&tree_text(root))
+        crate::text::tidy_paragraphs(&tree_text(root, html.len()))
     } else {
         // What `html_to_text` does without markup (no newline normalisation by the tokenizer).
         crate::text::plain_paragraphs(html)
     };
     CleanBody {
-        html: sanitized(root, base),
+        html: sanitized(root, base, html.len()),
         text,
     }
 }
@@ -281,8 +301,8 @@ pub(crate) fn clean_body(html: &str, base: Option<&Url>) -> CleanBody {
 /// Sanitizes untrusted HTML for storage and export: no scripts, styles, event handlers or
 /// non-web URLs; relative links made absolute against `base`.
 pub(crate) fn sanitize_html(html: &str, base: Option<&Url>) -> String {
-    let tree = parse_fragment(html);
-    fragment_root(&tree).map_or_else(String::new, |root| sanitized(root, base))
+    let tree = parse_body(html);
+    fragment_root(&tree).map_or_else(String::new, |root| sanitized(root, base, html.len()))
 }
 
 /// ammonia's default allowed tags.
@@ -446,9 +466,10 @@ fn kept_attrs<'a>(e: &'a Element, tag: &str, base: Option<&Url>) -> Vec<(&'a str
     attrs
 }
 
-/// Serialises the sanitised children of `root` (html5ever's serialiser rules).
-fn sanitized(root: NodeRef<'_, Node>, base: Option<&Url>) -> String {
-    let mut out = String::new();
+/// Serialises the sanitised children of `root` (html5ever's serialiser rules); `cap` is the
+/// source's length, about the output's.
+fn sanitized(root: NodeRef<'_, Node>, base: Option<&Url>, cap: usize) -> String {
+    let mut out = String::with_capacity(cap);
     // The element whose subtree is being dropped, if any.
     let mut skip: Option<NodeId> = None;
     // For each open element: whether it was kept (its end tag is written).
@@ -518,6 +539,15 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
     let bytes = s.as_bytes();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
+        // Eight bytes at a time while none of them can need escaping (most of any text).
+        if let Some(chunk) = bytes
+            .get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            && !may_need_escaping(u64::from_le_bytes(chunk))
+        {
+            i += 8;
+            continue;
+        }
         let (entity, len) = match bytes[i] {
             b'&' => ("&amp;", 1),
             b'<' => ("&lt;", 1),
@@ -536,6 +566,18 @@ fn escape_into(out: &mut String, s: &str, attr: bool) {
         start = i;
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether any of the eight bytes in `w` is `&`, `<`, `>`, `"` or 0xC2 (the lead byte of a
+/// no-break space): the classic "has zero byte" test on `w` xor each of them.
+fn may_need_escaping(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |b: u8| {
+        let x = w ^ (LO * u64::from(b));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    (has(b'&') | has(b'<') | has(b'>') | has(b'"') | has(0xC2)) != 0
 }
 
 /// ammonia's check for unexpected namespace changes (mutation XSS through `<svg>`/`<math>`):
@@ -606,9 +648,9 @@ fn markup_as_text(tag: &str) -> bool {
 }
 
 /// The text of the parsed fragment, with the line breaks [`crate::text::html_to_text`] puts
-/// around blocks (before tidying).
-fn tree_text(root: NodeRef<'_, Node>) -> String {
-    let mut out = String::new();
+/// around blocks (before tidying); `cap` is the source's length, more than the text's.
+fn tree_text(root: NodeRef<'_, Node>, cap: usize) -> String {
+    let mut out = String::with_capacity(cap);
     let mut skip: Option<NodeId> = None;
     for edge in root.traverse() {
         match edge {
@@ -1043,6 +1085,33 @@ mod tests {
             }
         }
         assert!(n > 100, "only {n} bodies in the corpus");
+    }
+
+    #[test]
+    fn the_eight_byte_escape_test_finds_every_special_byte() {
+        for special in [b'&', b'<', b'>', b'"', 0xC2] {
+            for at in 0..8 {
+                for fill in [b'a', 0x00, 0x7F, 0x80, 0xA0, 0xFF] {
+                    let mut chunk = [fill; 8];
+                    chunk[at] = special;
+                    assert!(may_need_escaping(u64::from_le_bytes(chunk)));
+                }
+            }
+        }
+        for fill in 0..=255u8 {
+            let plain = !matches!(fill, b'&' | b'<' | b'>' | b'"' | 0xC2);
+            assert_eq!(may_need_escaping(u64::from_le_bytes([fill; 8])), !plain);
+        }
+        let mut out = String::new();
+        escape_into(
+            &mut out,
+            "0123456789 a&b<c>d\"e\u{a0}f plain text again",
+            true,
+        );
+        assert_eq!(
+            out,
+            "0123456789 a&amp;b&lt;c&gt;d&quot;e&nbsp;f plain text again"
+        );
     }
 
     #[test]
