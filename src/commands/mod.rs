@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::digest::topics::{Classifier, LEXICON};
 use crate::digest::{
     Digest, DigestOptions, PREPARED_VERSION, Prepared, digest_of_prepared, prepare,
-    terms_of_titles, title_term_counts, trend_baseline, trend_weeks,
+    prepared_title_terms, title_term_counts, trend_baseline, trend_weeks,
 };
 use crate::store::Store;
 use crate::store::id_set_stamp;
@@ -228,18 +228,19 @@ pub(crate) fn period_digest(
     }
     let mut prepared: Vec<Prepared> = entries.into_values().flatten().collect();
     prepared.sort_by_key(|p| p.id);
+    let terms = prepared_title_terms(&prepared);
     // Trends compare this period's titles with earlier ones: with no stories there are none.
     let before = if ids.is_empty() {
         BTreeMap::new()
     } else {
-        let wanted = terms_of_titles(prepared.iter().filter_map(|p| p.title.as_deref()));
+        let wanted: HashSet<&str> = terms.iter().flatten().map(String::as_str).collect();
         trend_baseline_terms(
             store, config, range, opts, variant, &taxonomy, clock, &wanted,
         )?
     };
     // The classifier's topic order without compiling it when every story was cached.
     let order: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
-    let mut digest = digest_of_prepared(prepared, &before, &order, config, range);
+    let mut digest = digest_of_prepared(prepared, terms, &before, &order, config, range);
     watch::add_watch_sections(store, &config.watches, &mut digest)?;
     Ok(digest)
 }
@@ -258,7 +259,7 @@ fn trend_baseline_terms(
     variant: i64,
     taxonomy: &str,
     clock: i64,
-    wanted: &HashSet<String>,
+    wanted: &HashSet<&str>,
 ) -> anyhow::Result<BTreeMap<String, usize>> {
     let aggregators = config.aggregator_ids();
     if range.week.is_none() {
@@ -304,7 +305,7 @@ fn trend_baseline_terms(
             }
         };
         for (term, n) in counts {
-            if wanted.contains(&term) {
+            if wanted.contains(term.as_str()) {
                 *before.entry(term).or_default() += n;
             }
         }

@@ -275,7 +275,7 @@ impl Store {
         until: DateTime<Utc>,
         variant: i64,
         taxonomy: &str,
-        only: &HashSet<String>,
+        only: &HashSet<&str>,
     ) -> Result<Option<CachedTerms>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT stamp, clock, terms FROM digest_terms
@@ -293,13 +293,17 @@ impl Store {
             match serde_json::from_str::<HashMap<&str, usize>>(text) {
                 Ok(all) => Some(
                     all.into_iter()
-                        .filter(|(t, _)| only.contains(*t))
+                        .filter(|(t, _)| only.contains(t))
                         .map(|(t, n)| (t.to_string(), n))
                         .collect(),
                 ),
                 Err(_) => serde_json::from_str::<BTreeMap<String, usize>>(text)
                     .ok()
-                    .map(|all| all.into_iter().filter(|(t, _)| only.contains(t)).collect()),
+                    .map(|all| {
+                        all.into_iter()
+                            .filter(|(t, _)| only.contains(t.as_str()))
+                            .collect()
+                    }),
             };
         Ok(terms.map(|t| (stamp, clock, t)))
     }
