@@ -130,6 +130,46 @@ fn decode(id: i64, text: &str) -> Option<Prepared> {
     })
 }
 
+/// The counts of the `only` terms in a JSON object of term counts, read without building the
+/// whole map; `None` when it does not parse or a key has an escape.
+fn read_wanted_terms(text: &str, only: &HashSet<&str>) -> Option<BTreeMap<String, usize>> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+    /// Visits the object, keeping the wanted terms.
+    struct Wanted<'a, 'b>(&'a HashSet<&'b str>);
+    impl<'de> Visitor<'de> for Wanted<'_, '_> {
+        type Value = BTreeMap<String, usize>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of term counts")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(term) = map.next_key::<&'de str>()? {
+                let n: usize = map.next_value()?;
+                if self.0.contains(term) {
+                    out.insert(term.to_string(), n);
+                }
+            }
+            Ok(out)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Wanted<'_, '_> {
+        type Value = BTreeMap<String, usize>;
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let out = Wanted(only).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(out)
+}
+
 /// A week's cached title-term counts: (stamp of its story set, tick, counts).
 pub(crate) type CachedTerms = (i64, i64, BTreeMap<String, usize>);
 
@@ -287,24 +327,18 @@ impl Store {
         };
         let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
         let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-        // Borrowed keys: a week holds tens of thousands of terms and few are wanted. A key
-        // with an escape cannot be borrowed; such a map is read the slow way.
-        let terms: Option<BTreeMap<String, usize>> =
-            match serde_json::from_str::<HashMap<&str, usize>>(text) {
-                Ok(all) => Some(
+        // Streamed with borrowed keys: a week holds tens of thousands of terms and few are
+        // wanted, so none of the others is allocated or put in a map. A key with an escape
+        // cannot be borrowed; such a map is read the slow way.
+        let terms = read_wanted_terms(text, only).or_else(|| {
+            serde_json::from_str::<BTreeMap<String, usize>>(text)
+                .ok()
+                .map(|all| {
                     all.into_iter()
-                        .filter(|(t, _)| only.contains(t))
-                        .map(|(t, n)| (t.to_string(), n))
-                        .collect(),
-                ),
-                Err(_) => serde_json::from_str::<BTreeMap<String, usize>>(text)
-                    .ok()
-                    .map(|all| {
-                        all.into_iter()
-                            .filter(|(t, _)| only.contains(t.as_str()))
-                            .collect()
-                    }),
-            };
+                        .filter(|(t, _)| only.contains(t.as_str()))
+                        .collect()
+                })
+        });
         Ok(terms.map(|t| (stamp, clock, t)))
     }
 
@@ -375,6 +409,22 @@ mod tests {
         };
         assert_eq!(decode(7, &encode(&p)), Some(p));
         assert_eq!(decode(7, "{}"), None);
+    }
+
+    #[test]
+    fn wanted_terms_are_read_from_a_stored_map() {
+        let all: BTreeMap<String, usize> = [("django", 3), ("rust", 2), ("a \"q\"", 1)]
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), n))
+            .collect();
+        let text = serde_json::to_string(&all).unwrap();
+        let only: HashSet<&str> = ["django", "absent"].into_iter().collect();
+        // An escaped key cannot be borrowed: the caller falls back to the owned read.
+        assert_eq!(read_wanted_terms(&text, &only), None);
+        let plain = r#"{"django":3,"rust":2}"#;
+        let want: BTreeMap<String, usize> = [("django".to_string(), 3)].into_iter().collect();
+        assert_eq!(read_wanted_terms(plain, &only), Some(want));
+        assert_eq!(read_wanted_terms("{\"django\":3", &only), None);
     }
 
     #[test]
