@@ -813,23 +813,25 @@ pub(crate) fn trending_from_counts(
     history_weeks: f64,
 ) -> Vec<Trend> {
     // Hashed, not ordered: the sort below orders by term last, so the order met is moot.
-    let mut now: HashMap<String, (usize, HashSet<&str>)> = HashMap::new();
+    // Per term: stories, the first story's source, and whether another source had it (all
+    // trending asks of the sources). Keys borrow `titles`: most terms occur once.
+    let mut now: HashMap<&str, (usize, &str, bool)> = HashMap::new();
     for (terms, source) in &titles {
         for term in terms {
-            let e = match now.get_mut(term.as_str()) {
-                Some(e) => e,
-                None => now.entry(term.clone()).or_default(),
-            };
+            let e = now
+                .entry(term.as_str())
+                .or_insert((0, source.as_str(), false));
             e.0 += 1;
-            e.1.insert(source.as_str());
+            e.2 |= e.1 != source.as_str();
         }
     }
     let mut trends: Vec<Trend> = now
         .into_iter()
-        .filter_map(|(term, (n, sources))| {
-            let baseline = before.get(&term).copied().unwrap_or(0) as f64 / history_weeks.max(1.0);
-            (n >= 2 && sources.len() >= 2 && n as f64 >= 2.0 * baseline.max(0.5)).then_some(Trend {
-                term,
+        .filter(|(_, (n, _, several))| *n >= 2 && *several)
+        .filter_map(|(term, (n, _, _))| {
+            let baseline = before.get(term).copied().unwrap_or(0) as f64 / history_weeks.max(1.0);
+            (n as f64 >= 2.0 * baseline.max(0.5)).then(|| Trend {
+                term: term.to_string(),
                 count: n,
                 baseline,
             })
