@@ -170,6 +170,10 @@ fn read_wanted_terms(text: &str, only: &HashSet<&str>) -> Option<BTreeMap<String
     Some(out)
 }
 
+/// Added to the variant of a `digest_terms` row holding a week's summed trend baseline rather
+/// than the week's own counts (both are keyed by the week's bounds).
+const BASELINE_VARIANT: i64 = 2;
+
 /// A week's cached title-term counts: (stamp of its story set, tick, counts).
 pub(crate) type CachedTerms = (i64, i64, BTreeMap<String, usize>);
 
@@ -342,6 +346,61 @@ impl Store {
         Ok(terms.map(|t| (stamp, clock, t)))
     }
 
+    /// The cached trend baseline of the week `[since, until)` (its earlier weeks' summed
+    /// title-term counts, cut down to the terms the caller wanted), with the caller's stamp
+    /// and the tick it was stamped with. Kept in `digest_terms` under variant + 2, apart from
+    /// the week's own counts.
+    pub(crate) fn cached_baseline_terms(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        variant: i64,
+        taxonomy: &str,
+    ) -> Result<Option<CachedTerms>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT stamp, clock, terms FROM digest_terms
+             WHERE since = ?1 AND until = ?2 AND variant = ?3 AND taxonomy = ?4",
+        )?;
+        let mut rows = stmt.query(params![
+            rfc3339(since),
+            rfc3339(until),
+            variant + BASELINE_VARIANT,
+            taxonomy
+        ])?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        Ok(serde_json::from_str::<BTreeMap<String, usize>>(text)
+            .ok()
+            .map(|t| (stamp, clock, t)))
+    }
+
+    /// Stores (replacing) the trend baseline of the week `[since, until)` read back by
+    /// [`Store::cached_baseline_terms`]; nothing on a read-only store.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn put_baseline_terms(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        variant: i64,
+        taxonomy: &str,
+        stamp: i64,
+        clock: i64,
+        terms: &BTreeMap<String, usize>,
+    ) -> Result<()> {
+        self.put_week_terms(
+            since,
+            until,
+            variant + BASELINE_VARIANT,
+            taxonomy,
+            stamp,
+            clock,
+            terms,
+        )
+    }
+
     /// Stores (replacing) the title-term counts of `[since, until)`, with the stamp of its
     /// story set and tick `clock`; nothing on a read-only store.
     #[allow(clippy::too_many_arguments)]
@@ -425,6 +484,45 @@ mod tests {
         let want: BTreeMap<String, usize> = [("django".to_string(), 3)].into_iter().collect();
         assert_eq!(read_wanted_terms(plain, &only), Some(want));
         assert_eq!(read_wanted_terms("{\"django\":3", &only), None);
+    }
+
+    #[test]
+    fn a_weeks_baseline_is_kept_apart_from_its_own_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let since = Utc::now();
+        let until = since + chrono::Duration::days(7);
+        let own: BTreeMap<String, usize> = [("own".to_string(), 1)].into_iter().collect();
+        let base: BTreeMap<String, usize> = [("base".to_string(), 4)].into_iter().collect();
+        store
+            .put_week_terms(since, until, 0, "t", 1, 5, &own)
+            .unwrap();
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "t").unwrap(),
+            None
+        );
+        store
+            .put_baseline_terms(since, until, 0, "t", 2, 6, &base)
+            .unwrap();
+        let only: HashSet<&str> = ["own", "base"].into_iter().collect();
+        assert_eq!(
+            store
+                .cached_week_terms(since, until, 0, "t", &only)
+                .unwrap(),
+            Some((1, 5, own))
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "t").unwrap(),
+            Some((2, 6, base))
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 1, "t").unwrap(),
+            None
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "u").unwrap(),
+            None
+        );
     }
 
     #[test]
