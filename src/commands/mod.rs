@@ -23,12 +23,13 @@ use crate::config::Config;
 use crate::digest::topics::{Classifier, LEXICON};
 use crate::digest::{
     Digest, DigestOptions, PREPARED_VERSION, Prepared, digest_of_prepared, prepare,
-    terms_of_titles, title_term_counts, trend_baseline, trend_weeks,
+    prepared_title_terms, title_term_counts, trend_baseline, trend_weeks,
 };
 use crate::store::Store;
 use crate::store::id_set_stamp;
 use crate::{Exit, UsageError};
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -228,18 +229,19 @@ pub(crate) fn period_digest(
     }
     let mut prepared: Vec<Prepared> = entries.into_values().flatten().collect();
     prepared.sort_by_key(|p| p.id);
+    let terms = prepared_title_terms(&prepared);
     // Trends compare this period's titles with earlier ones: with no stories there are none.
     let before = if ids.is_empty() {
         BTreeMap::new()
     } else {
-        let wanted = terms_of_titles(prepared.iter().filter_map(|p| p.title.as_deref()));
+        let wanted: HashSet<&str> = terms.iter().flatten().map(String::as_str).collect();
         trend_baseline_terms(
             store, config, range, opts, variant, &taxonomy, clock, &wanted,
         )?
     };
     // The classifier's topic order without compiling it when every story was cached.
     let order: Vec<&str> = config.topics.iter().map(|t| t.name.as_str()).collect();
-    let mut digest = digest_of_prepared(prepared, &before, &order, config, range);
+    let mut digest = digest_of_prepared(prepared, terms, &before, &order, config, range);
     watch::add_watch_sections(store, &config.watches, &mut digest)?;
     Ok(digest)
 }
@@ -258,7 +260,7 @@ fn trend_baseline_terms(
     variant: i64,
     taxonomy: &str,
     clock: i64,
-    wanted: &HashSet<String>,
+    wanted: &HashSet<&str>,
 ) -> anyhow::Result<BTreeMap<String, usize>> {
     let aggregators = config.aggregator_ids();
     if range.week.is_none() {
@@ -268,23 +270,40 @@ fn trend_baseline_terms(
             .context("reading earlier weeks")?;
         return Ok(title_term_counts(history, opts, since, until));
     }
+    let weeks: Vec<(DateTime<Utc>, DateTime<Utc>, Vec<i64>)> = trend_weeks(range)
+        .into_iter()
+        .map(|(since, until)| Ok((since, until, store.story_ids_between(since, until)?)))
+        .collect::<Result<_, crate::store::StoreError>>()
+        .context("reading earlier weeks")?;
+    // The week's baseline, summed and cut down to the wanted terms, is kept under one row: it
+    // serves while the four weeks hold the same stories, none of them changed after its tick,
+    // and this week's titles have the same terms. Reading it spares parsing four weeks' maps.
+    let stamp = baseline_stamp(weeks.iter().map(|(_, _, ids)| id_set_stamp(ids)), wanted);
+    if let Some((s, tick, counts)) = store
+        .cached_baseline_terms(range.since, range.until, variant, taxonomy)
+        .context("reading earlier weeks")?
+        && s == stamp
+    {
+        let mut unchanged = true;
+        for (since, until, ids) in &weeks {
+            unchanged = unchanged && week_unchanged(store, tick, *since, *until, ids)?;
+        }
+        if unchanged {
+            return Ok(counts);
+        }
+    }
     let mut before: BTreeMap<String, usize> = BTreeMap::new();
-    for (since, until) in trend_weeks(range) {
-        let ids = store
-            .story_ids_between(since, until)
-            .context("reading earlier weeks")?;
-        let stamp = id_set_stamp(&ids);
+    for (since, until, ids) in &weeks {
+        let (since, until) = (*since, *until);
+        let stamp = id_set_stamp(ids);
         let cached = match store
             .cached_week_terms(since, until, variant, taxonomy, wanted)
             .context("reading earlier weeks")?
         {
-            Some((s, tick, counts)) if s == stamp => {
-                let changed = store
-                    .stories_changed_after(tick, since, until, ids.len())
-                    .context("reading earlier weeks")?;
-                // `ids` is sorted; a story that left the week changed the stamp.
-                let unchanged = changed.keys().all(|id| ids.binary_search(id).is_err());
-                unchanged.then_some(counts)
+            Some((s, tick, counts))
+                if s == stamp && week_unchanged(store, tick, since, until, ids)? =>
+            {
+                Some(counts)
             }
             _ => None,
         };
@@ -304,12 +323,56 @@ fn trend_baseline_terms(
             }
         };
         for (term, n) in counts {
-            if wanted.contains(&term) {
+            if wanted.contains(term.as_str()) {
                 *before.entry(term).or_default() += n;
             }
         }
     }
+    if let Err(e) = store.put_baseline_terms(
+        range.since,
+        range.until,
+        variant,
+        taxonomy,
+        stamp,
+        clock,
+        &before,
+    ) {
+        tracing::info!("not caching the week's trend baseline: {e}");
+    }
     Ok(before)
+}
+
+/// True when none of the stories `ids` (sorted) of the week `[since, until)` changed after
+/// tick `tick`; a story that left the week changed its id-set stamp, which the caller checks.
+fn week_unchanged(
+    store: &Store,
+    tick: i64,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    ids: &[i64],
+) -> anyhow::Result<bool> {
+    let changed = store
+        .stories_changed_after(tick, since, until, ids.len())
+        .context("reading earlier weeks")?;
+    Ok(changed.keys().all(|id| ids.binary_search(id).is_err()))
+}
+
+/// Fingerprint of a week's trend baseline: its weeks' id-set stamps, in order, and the set of
+/// wanted terms (order-free). `DefaultHasher::new` is keyed the same in every run, and a
+/// rebuilt binary changes the taxonomy key anyway.
+fn baseline_stamp(weeks: impl Iterator<Item = i64>, wanted: &HashSet<&str>) -> i64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let terms = wanted.iter().fold(0u64, |acc, t| {
+        let mut h = DefaultHasher::new();
+        t.hash(&mut h);
+        acc.wrapping_add(h.finish())
+    });
+    let mut h = DefaultHasher::new();
+    for w in weeks {
+        w.hash(&mut h);
+    }
+    terms.hash(&mut h);
+    h.finish() as i64
 }
 
 /// What a cached digest entry depends on besides the story itself: the taxonomy (topics,

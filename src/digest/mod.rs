@@ -438,21 +438,43 @@ pub(crate) fn build_digest(
     opts: DigestOptions,
 ) -> Digest {
     let classifier = Classifier::from_config(config);
-    let prepared = stories
+    let prepared: Vec<Prepared> = stories
         .into_iter()
         .filter_map(|s| prepare(s, &classifier, opts))
         .collect();
     let (h_since, h_until) = trend_baseline(range);
     let before = title_term_counts(history.to_vec(), opts, h_since, h_until);
     let order: Vec<&str> = classifier.topic_names().collect();
-    digest_of_prepared(prepared, &before, &order, config, range)
+    let terms = prepared_title_terms(&prepared);
+    digest_of_prepared(prepared, terms, &before, &order, config, range)
 }
+
+/// The title terms each story's item trends with (its title, or what an untitled item shows),
+/// aligned with `prepared`: computed once for both the baseline's cut and trending itself.
+pub(crate) fn prepared_title_terms(prepared: &[Prepared]) -> Vec<BTreeSet<String>> {
+    prepared
+        .iter()
+        .map(|p| {
+            title_terms(
+                p.title
+                    .as_deref()
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or(UNTITLED),
+            )
+        })
+        .collect()
+}
+
+/// What an item without a title shows.
+const UNTITLED: &str = "(untitled)";
 
 /// Builds the digest from the range's prepared stories and the title-term counts of the
 /// trend baseline ([`title_term_counts`] over [`trend_baseline`]); `order` is the taxonomy's
-/// topic order ([`Classifier::topic_names`]: the configured topics, in order).
+/// topic order ([`Classifier::topic_names`]: the configured topics, in order); `terms` are
+/// [`prepared_title_terms`] of `prepared`.
 pub(crate) fn digest_of_prepared(
     prepared: Vec<Prepared>,
+    terms: Vec<BTreeSet<String>>,
     before: &BTreeMap<String, usize>,
     order: &[&str],
     config: &Config,
@@ -463,7 +485,8 @@ pub(crate) fn digest_of_prepared(
     let mut podcasts = Vec::new();
     let mut all_sources: BTreeSet<String> = BTreeSet::new();
     let mut titles = Vec::new();
-    for story in prepared {
+    debug_assert_eq!(prepared.len(), terms.len());
+    for (story, story_terms) in prepared.into_iter().zip(terms) {
         if !story
             .published
             .is_some_and(|p| p >= range.since && p < range.until)
@@ -478,7 +501,7 @@ pub(crate) fn digest_of_prepared(
                 .title
                 .clone()
                 .filter(|t| !t.trim().is_empty())
-                .unwrap_or_else(|| "(untitled)".into()),
+                .unwrap_or_else(|| UNTITLED.into()),
             url: story.url.clone(),
             author: Some(story.authors.trim().to_string()).filter(|a| !a.is_empty()),
             source: source_name(config, &main_source),
@@ -512,7 +535,7 @@ pub(crate) fn digest_of_prepared(
             collapsed: false,
             source_id: main_source,
         };
-        titles.push((item.title.clone(), item.source_id.clone()));
+        titles.push((story_terms, item.source_id.clone()));
         let podcast = story.episode
             || story.audio
             || config
@@ -568,9 +591,9 @@ pub(crate) fn digest_of_prepared(
     let trending = if range.days_long() > 7 * TREND_WEEKS {
         Vec::new()
     } else if range.week.is_some() {
-        trending_from_counts(&titles, before, TREND_WEEKS as f64)
+        trending_from_counts(titles, before, TREND_WEEKS as f64)
     } else {
-        trending_from_counts(&titles, before, 1.0)
+        trending_from_counts(titles, before, 1.0)
     };
     let overview = overview(story_count, all_sources.len(), &sections, range);
     Digest {
@@ -759,17 +782,6 @@ fn title_terms(title: &str) -> BTreeSet<String> {
     out
 }
 
-/// Every term of these titles and of "(untitled)" (what an untitled item shows): a superset of
-/// the terms [`trending_from_counts`] looks up in the baseline, so a baseline cut down to them
-/// trends the same.
-pub(crate) fn terms_of_titles<'a>(titles: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
-    let mut out: HashSet<String> = title_terms("(untitled)").into_iter().collect();
-    for t in titles {
-        out.extend(title_terms(t));
-    }
-    out
-}
-
 /// Terms in the titles of at least two stories from at least two different sources this week,
 /// and at least twice as frequent as their weekly average over `history_weeks` weeks of
 /// `history` titles. A word is dropped when a phrase containing it trends as strongly.
@@ -786,31 +798,40 @@ pub(crate) fn trending_terms(
             *before.entry(term).or_default() += 1;
         }
     }
+    let titles = titles
+        .iter()
+        .map(|(t, source)| (title_terms(t), source.clone()))
+        .collect();
     trending_from_counts(titles, &before, history_weeks)
 }
 
 /// [`trending_terms`] with the history already counted: `before` holds, per term, how many
-/// history titles have it.
+/// history titles have it; `titles` are each title's terms with its main source id.
 pub(crate) fn trending_from_counts(
-    titles: &[(String, String)],
+    titles: Vec<(BTreeSet<String>, String)>,
     before: &BTreeMap<String, usize>,
     history_weeks: f64,
 ) -> Vec<Trend> {
     // Hashed, not ordered: the sort below orders by term last, so the order met is moot.
-    let mut now: HashMap<String, (usize, HashSet<&str>)> = HashMap::new();
-    for (t, source) in titles {
-        for term in title_terms(t) {
-            let e = now.entry(term).or_default();
+    // Per term: stories, the first story's source, and whether another source had it (all
+    // trending asks of the sources). Keys borrow `titles`: most terms occur once.
+    let mut now: HashMap<&str, (usize, &str, bool)> = HashMap::new();
+    for (terms, source) in &titles {
+        for term in terms {
+            let e = now
+                .entry(term.as_str())
+                .or_insert((0, source.as_str(), false));
             e.0 += 1;
-            e.1.insert(source.as_str());
+            e.2 |= e.1 != source.as_str();
         }
     }
     let mut trends: Vec<Trend> = now
         .into_iter()
-        .filter_map(|(term, (n, sources))| {
-            let baseline = before.get(&term).copied().unwrap_or(0) as f64 / history_weeks.max(1.0);
-            (n >= 2 && sources.len() >= 2 && n as f64 >= 2.0 * baseline.max(0.5)).then_some(Trend {
-                term,
+        .filter(|(_, (n, _, several))| *n >= 2 && *several)
+        .filter_map(|(term, (n, _, _))| {
+            let baseline = before.get(term).copied().unwrap_or(0) as f64 / history_weeks.max(1.0);
+            (n as f64 >= 2.0 * baseline.max(0.5)).then(|| Trend {
+                term: term.to_string(),
                 count: n,
                 baseline,
             })

@@ -130,6 +130,50 @@ fn decode(id: i64, text: &str) -> Option<Prepared> {
     })
 }
 
+/// The counts of the `only` terms in a JSON object of term counts, read without building the
+/// whole map; `None` when it does not parse or a key has an escape.
+fn read_wanted_terms(text: &str, only: &HashSet<&str>) -> Option<BTreeMap<String, usize>> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+    /// Visits the object, keeping the wanted terms.
+    struct Wanted<'a, 'b>(&'a HashSet<&'b str>);
+    impl<'de> Visitor<'de> for Wanted<'_, '_> {
+        type Value = BTreeMap<String, usize>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of term counts")
+        }
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(term) = map.next_key::<&'de str>()? {
+                let n: usize = map.next_value()?;
+                if self.0.contains(term) {
+                    out.insert(term.to_string(), n);
+                }
+            }
+            Ok(out)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Wanted<'_, '_> {
+        type Value = BTreeMap<String, usize>;
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let out = Wanted(only).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(out)
+}
+
+/// Added to the variant of a `digest_terms` row holding a week's summed trend baseline rather
+/// than the week's own counts (both are keyed by the week's bounds).
+const BASELINE_VARIANT: i64 = 2;
+
 /// A week's cached title-term counts: (stamp of its story set, tick, counts).
 pub(crate) type CachedTerms = (i64, i64, BTreeMap<String, usize>);
 
@@ -275,7 +319,7 @@ impl Store {
         until: DateTime<Utc>,
         variant: i64,
         taxonomy: &str,
-        only: &HashSet<String>,
+        only: &HashSet<&str>,
     ) -> Result<Option<CachedTerms>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT stamp, clock, terms FROM digest_terms
@@ -287,21 +331,74 @@ impl Store {
         };
         let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
         let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-        // Borrowed keys: a week holds tens of thousands of terms and few are wanted. A key
-        // with an escape cannot be borrowed; such a map is read the slow way.
-        let terms: Option<BTreeMap<String, usize>> =
-            match serde_json::from_str::<HashMap<&str, usize>>(text) {
-                Ok(all) => Some(
+        // Streamed with borrowed keys: a week holds tens of thousands of terms and few are
+        // wanted, so none of the others is allocated or put in a map. A key with an escape
+        // cannot be borrowed; such a map is read the slow way.
+        let terms = read_wanted_terms(text, only).or_else(|| {
+            serde_json::from_str::<BTreeMap<String, usize>>(text)
+                .ok()
+                .map(|all| {
                     all.into_iter()
-                        .filter(|(t, _)| only.contains(*t))
-                        .map(|(t, n)| (t.to_string(), n))
-                        .collect(),
-                ),
-                Err(_) => serde_json::from_str::<BTreeMap<String, usize>>(text)
-                    .ok()
-                    .map(|all| all.into_iter().filter(|(t, _)| only.contains(t)).collect()),
-            };
+                        .filter(|(t, _)| only.contains(t.as_str()))
+                        .collect()
+                })
+        });
         Ok(terms.map(|t| (stamp, clock, t)))
+    }
+
+    /// The cached trend baseline of the week `[since, until)` (its earlier weeks' summed
+    /// title-term counts, cut down to the terms the caller wanted), with the caller's stamp
+    /// and the tick it was stamped with. Kept in `digest_terms` under variant + 2, apart from
+    /// the week's own counts.
+    pub(crate) fn cached_baseline_terms(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        variant: i64,
+        taxonomy: &str,
+    ) -> Result<Option<CachedTerms>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT stamp, clock, terms FROM digest_terms
+             WHERE since = ?1 AND until = ?2 AND variant = ?3 AND taxonomy = ?4",
+        )?;
+        let mut rows = stmt.query(params![
+            rfc3339(since),
+            rfc3339(until),
+            variant + BASELINE_VARIANT,
+            taxonomy
+        ])?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let (stamp, clock): (i64, i64) = (r.get(0)?, r.get(1)?);
+        let text = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+        Ok(serde_json::from_str::<BTreeMap<String, usize>>(text)
+            .ok()
+            .map(|t| (stamp, clock, t)))
+    }
+
+    /// Stores (replacing) the trend baseline of the week `[since, until)` read back by
+    /// [`Store::cached_baseline_terms`]; nothing on a read-only store.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn put_baseline_terms(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        variant: i64,
+        taxonomy: &str,
+        stamp: i64,
+        clock: i64,
+        terms: &BTreeMap<String, usize>,
+    ) -> Result<()> {
+        self.put_week_terms(
+            since,
+            until,
+            variant + BASELINE_VARIANT,
+            taxonomy,
+            stamp,
+            clock,
+            terms,
+        )
     }
 
     /// Stores (replacing) the title-term counts of `[since, until)`, with the stamp of its
@@ -371,6 +468,61 @@ mod tests {
         };
         assert_eq!(decode(7, &encode(&p)), Some(p));
         assert_eq!(decode(7, "{}"), None);
+    }
+
+    #[test]
+    fn wanted_terms_are_read_from_a_stored_map() {
+        let all: BTreeMap<String, usize> = [("django", 3), ("rust", 2), ("a \"q\"", 1)]
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), n))
+            .collect();
+        let text = serde_json::to_string(&all).unwrap();
+        let only: HashSet<&str> = ["django", "absent"].into_iter().collect();
+        // An escaped key cannot be borrowed: the caller falls back to the owned read.
+        assert_eq!(read_wanted_terms(&text, &only), None);
+        let plain = r#"{"django":3,"rust":2}"#;
+        let want: BTreeMap<String, usize> = [("django".to_string(), 3)].into_iter().collect();
+        assert_eq!(read_wanted_terms(plain, &only), Some(want));
+        assert_eq!(read_wanted_terms("{\"django\":3", &only), None);
+    }
+
+    #[test]
+    fn a_weeks_baseline_is_kept_apart_from_its_own_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let since = Utc::now();
+        let until = since + chrono::Duration::days(7);
+        let own: BTreeMap<String, usize> = [("own".to_string(), 1)].into_iter().collect();
+        let base: BTreeMap<String, usize> = [("base".to_string(), 4)].into_iter().collect();
+        store
+            .put_week_terms(since, until, 0, "t", 1, 5, &own)
+            .unwrap();
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "t").unwrap(),
+            None
+        );
+        store
+            .put_baseline_terms(since, until, 0, "t", 2, 6, &base)
+            .unwrap();
+        let only: HashSet<&str> = ["own", "base"].into_iter().collect();
+        assert_eq!(
+            store
+                .cached_week_terms(since, until, 0, "t", &only)
+                .unwrap(),
+            Some((1, 5, own))
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "t").unwrap(),
+            Some((2, 6, base))
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 1, "t").unwrap(),
+            None
+        );
+        assert_eq!(
+            store.cached_baseline_terms(since, until, 0, "u").unwrap(),
+            None
+        );
     }
 
     #[test]
