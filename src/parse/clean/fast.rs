@@ -773,35 +773,12 @@ mod tests {
             return;
         };
         let (mut n, mut accepted, mut bytes, mut accepted_bytes) = (0, 0, 0, 0);
-        for f in std::fs::read_dir(dir.join("feeds"))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let Ok(raw) = std::fs::read(f.path()) else {
-                continue;
-            };
-            let Ok(feed) = feed_rs::parser::Builder::new()
-                .sanitize_content(false)
-                .build()
-                .parse(&raw[..])
-            else {
-                continue;
-            };
-            for e in &feed.entries {
-                let bodies = e
-                    .content
-                    .iter()
-                    .filter_map(|c| c.body.as_deref())
-                    .chain(e.summary.iter().map(|s| s.content.as_str()));
-                for body in bodies {
-                    n += 1;
-                    bytes += body.len();
-                    if check(body) {
-                        accepted += 1;
-                        accepted_bytes += body.len();
-                    }
-                }
+        for (_, body) in super::super::tests::corpus_feed_bodies(&dir, usize::MAX) {
+            n += 1;
+            bytes += body.len();
+            if check(&body) {
+                accepted += 1;
+                accepted_bytes += body.len();
             }
         }
         eprintln!("scan accepted {accepted} of {n} bodies, {accepted_bytes} of {bytes} bytes");
