@@ -221,20 +221,27 @@ fn a_changed_taxonomy_refiles_cached_stories() {
     assert!(after.contains(&"Linters".to_string()), "{after:?}");
 }
 
-#[test]
-fn a_changed_story_is_read_again_despite_the_cache() {
-    let env = TestEnv::new();
-    let feed = env.path("astral.xml");
-    let original = std::fs::read_to_string(examples().join("feeds/astral.xml")).unwrap();
+/// A copy of the example feed `name` in `env`'s temp dir, its text, and the example config
+/// with that source pointed at the copy, so a test can edit the feed between fetches.
+fn editable_example_feed(env: &TestEnv, name: &str) -> (std::path::PathBuf, String, String) {
+    let feed = env.path(name);
+    let original = std::fs::read_to_string(examples().join("feeds").join(name)).unwrap();
     std::fs::write(&feed, &original).unwrap();
     let config = example_config().replace(
-        &format!("file:{}/astral.xml", examples().join("feeds").display()),
+        &format!("file:{}/{name}", examples().join("feeds").display()),
         &format!("file:{}", feed.display()),
     );
     assert!(
         config.contains(feed.to_str().unwrap()),
-        "astral is not in the examples"
+        "{name} is not in the examples"
     );
+    (feed, original, config)
+}
+
+#[test]
+fn a_changed_story_is_read_again_despite_the_cache() {
+    let env = TestEnv::new();
+    let (feed, original, config) = editable_example_feed(&env, "astral.xml");
     env.config(&config);
     env.run(&["fetch"]).expect_code(0);
     let first = env.run(&["digest", "--week", "2025-W42"]).stdout;
@@ -262,17 +269,7 @@ fn a_changed_story_is_read_again_despite_the_cache() {
 #[test]
 fn a_changed_story_in_an_earlier_week_changes_the_cached_trends() {
     let env = TestEnv::new();
-    let feed = env.path("djangoblog.xml");
-    let original = std::fs::read_to_string(examples().join("feeds/djangoblog.xml")).unwrap();
-    std::fs::write(&feed, &original).unwrap();
-    let config = example_config().replace(
-        &format!("file:{}/djangoblog.xml", examples().join("feeds").display()),
-        &format!("file:{}", feed.display()),
-    );
-    assert!(
-        config.contains(feed.to_str().unwrap()),
-        "the Django blog is not in the examples"
-    );
+    let (feed, original, config) = editable_example_feed(&env, "djangoblog.xml");
     env.config(&config);
     env.run(&["fetch"]).expect_code(0);
     let first = env.run(&["digest", "--week", "2025-W42"]).stdout;
